@@ -1,0 +1,61 @@
+export { ContractError, type ContractErrorCode, type ContractIssue } from './errors';
+export { parse, safeParse, type ParseResult } from './parse';
+export {
+  ListingId,
+  MediaId,
+  RequestId,
+  MediaType,
+  MEDIA_TYPES,
+  MEDIA_EXTENSIONS,
+  MediaExtension,
+  isExtensionOf,
+  RENDITION_SIZES,
+  RenditionSize,
+  RENDITION_WIDTHS,
+  RENDITION_EXTENSIONS,
+  RenditionExtension,
+  RENDITION_CONTENT_TYPES,
+  type PhotoExtension,
+  type VideoExtension,
+} from './ids';
+export {
+  rawKey,
+  renditionKey,
+  zipKey,
+  zipEntryPath,
+  rawPrefix,
+  processedPrefix,
+  parseMediaKey,
+  RawKeyParts,
+  RenditionKeyParts,
+  ZipEntryParts,
+  type ParsedMediaKey,
+} from './keys';
+export {
+  ProcessingRequest,
+  type ProcessingRequestInput,
+  MediaItem,
+  CallbackTarget,
+  MAX_MEDIA_PER_REQUEST,
+  PROCESSING_REQUEST_VERSION,
+} from './messages';
+export {
+  MEDIA_ERROR_CODES,
+  MediaErrorCode,
+  LISTING_ERROR_CODES,
+  ListingErrorCode,
+  MediaError,
+  ListingError,
+  ItemFailure,
+  ValidationReport,
+  Rendition,
+  PhotoRenditionsResult,
+  VideoOutputsResult,
+  ZipResult,
+  MediaOutcome,
+  LISTING_STATUSES,
+  ListingStatus,
+  ListingMediaResult,
+  LISTING_RESULT_VERSION,
+} from './results';
+export { WebhookPayload, WEBHOOK_EVENT_TYPE } from './webhook';

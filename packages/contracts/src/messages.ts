@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import {
+  ListingId,
+  MediaExtension,
+  MediaId,
+  MediaType,
+  RequestId,
+  checkExtensionMatchesType,
+} from './ids';
+
+/** The most media one request may list; the pipeline's state stays under Step Functions' 256 KB. */
+export const MAX_MEDIA_PER_REQUEST = 2000;
+
+/** The current (and only) version of {@link ProcessingRequest}. */
+export const PROCESSING_REQUEST_VERSION = 1;
+
+/** One entry of a request's manifest: a raw upload at `rawKey(listingId, mediaType, mediaId, ext)`. */
+export const MediaItem = z
+  .strictObject({
+    mediaId: MediaId,
+    mediaType: MediaType,
+    ext: MediaExtension,
+    bytes: z
+      .int()
+      .positive()
+      .optional()
+      .describe('The size the backend uploaded, in bytes. When given, the object must match it.'),
+  })
+  .superRefine(checkExtensionMatchesType)
+  .meta({
+    title: 'MediaItem',
+    description: 'One raw upload of the listing, at {listingId}/raw/{mediaType}/{mediaId}.{ext}.',
+  });
+export type MediaItem = z.output<typeof MediaItem>;
+
+/** Where the pipeline calls the backend back when the listing is done. */
+export const CallbackTarget = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2048)
+      .describe(
+        'The webhook endpoint. Must be https and on the pipeline’s allowlist; http is accepted for loopback in local development only.',
+      ),
+  })
+  .meta({ title: 'CallbackTarget', description: 'Where the signed webhook is POSTed.' });
+export type CallbackTarget = z.output<typeof CallbackTarget>;
+
+/**
+ * The message a backend sends to the queue (and the state machine's input): process these raw
+ * uploads of one listing and call back when done.
+ */
+export const ProcessingRequest = z
+  .strictObject({
+    schemaVersion: z
+      .literal(PROCESSING_REQUEST_VERSION)
+      .describe('The message format’s version. Always 1 today.'),
+    requestId: RequestId,
+    listingId: ListingId,
+    media: z
+      .array(MediaItem)
+      .min(1, { error: 'must list at least one media item' })
+      .max(MAX_MEDIA_PER_REQUEST, {
+        error: `must list at most ${MAX_MEDIA_PER_REQUEST} media items`,
+      })
+      .superRefine((items, ctx) => {
+        const seen = new Set<string>();
+        items.forEach((item, index) => {
+          if (seen.has(item.mediaId)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'mediaId'],
+              message: `duplicate mediaId ${item.mediaId}`,
+            });
+          }
+          seen.add(item.mediaId);
+        });
+      })
+      .describe('The raw uploads to process, each already in the media bucket.'),
+    callback: CallbackTarget,
+  })
+  .meta({
+    title: 'ProcessingRequest',
+    description:
+      'Sent by a backend to the listing-media-processing queue: process these raw uploads of one listing, then call back.',
+  });
+export type ProcessingRequest = z.output<typeof ProcessingRequest>;
+/** What a backend writes before parsing: extensions and ids in any case. */
+export type ProcessingRequestInput = z.input<typeof ProcessingRequest>;
