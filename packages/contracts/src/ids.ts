@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import {
+  MEDIA_EXTENSIONS,
+  MEDIA_TYPES,
+  RENDITION_EXTENSIONS,
+  RENDITION_SIZES,
+  type PhotoExtension,
+  type RenditionExtension as RenditionExtensionName,
+  type VideoExtension,
+} from './constants';
 
 /**
  * A UUID in canonical form: accepted in any letter case and normalised to lowercase, so the same
@@ -29,18 +38,8 @@ export const RequestId = z
   .describe('The backend’s id for this request (idempotency key): 1-40 of A-Z a-z 0-9 _ -.');
 export type RequestId = z.infer<typeof RequestId>;
 
-/** The two kinds of media a listing has. */
-export const MEDIA_TYPES = ['photo', 'video'] as const;
 export const MediaType = z.enum(MEDIA_TYPES).describe('`photo` or `video`.');
 export type MediaType = z.infer<typeof MediaType>;
-
-/** The extensions a raw upload may have, per media type (lowercase, without the dot). */
-export const MEDIA_EXTENSIONS = {
-  photo: ['jpg', 'jpeg', 'png', 'webp', 'heic', 'heif', 'avif', 'tif', 'tiff'],
-  video: ['mp4', 'mov', 'm4v', 'webm'],
-} as const satisfies Record<MediaType, readonly string[]>;
-export type PhotoExtension = (typeof MEDIA_EXTENSIONS.photo)[number];
-export type VideoExtension = (typeof MEDIA_EXTENSIONS.video)[number];
 export type MediaExtension = PhotoExtension | VideoExtension;
 
 const ALL_MEDIA_EXTENSIONS: readonly string[] = [
@@ -80,46 +79,14 @@ export function checkExtensionMatchesType(
   }
 }
 
-/** The rendition sizes, smallest first. */
-export const RENDITION_SIZES = ['thumbnail', 'small', 'medium', 'large'] as const;
 export const RenditionSize = z.enum(RENDITION_SIZES).describe('thumbnail, small, medium or large.');
 export type RenditionSize = z.infer<typeof RenditionSize>;
-
-/**
- * Each size's width in pixels, as in an HTML `srcset` `w` descriptor. Height follows the aspect
- * ratio after EXIF rotation; an image narrower than the width is never enlarged.
- */
-export const RENDITION_WIDTHS = {
-  thumbnail: 200,
-  small: 400,
-  medium: 800,
-  large: 1200,
-} as const satisfies Record<RenditionSize, number>;
-
-/**
- * The formats a rendition is written in (the `{ext}` of its key): photos as JPEG, PNG (kept
- * transparency), WebP or AVIF; videos as an MP4 (`large` only) and JPEG poster frames.
- */
-export const RENDITION_EXTENSIONS = {
-  photo: ['jpg', 'png', 'webp', 'avif'],
-  video: ['mp4', 'jpg'],
-} as const satisfies Record<MediaType, readonly string[]>;
-export type RenditionExtension =
-  (typeof RENDITION_EXTENSIONS.photo)[number] | (typeof RENDITION_EXTENSIONS.video)[number];
 
 const ALL_RENDITION_EXTENSIONS = [
   ...new Set<string>([...RENDITION_EXTENSIONS.photo, ...RENDITION_EXTENSIONS.video]),
 ];
 
 export const RenditionExtension = z
-  .enum(ALL_RENDITION_EXTENSIONS as [RenditionExtension, ...RenditionExtension[]])
+  .enum(ALL_RENDITION_EXTENSIONS as [RenditionExtensionName, ...RenditionExtensionName[]])
   .describe('The format written: jpg, png, webp, avif (photos) or mp4, jpg (videos).');
-
-/** The MIME type of each rendition format, for Content-Type headers. */
-export const RENDITION_CONTENT_TYPES = {
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  mp4: 'video/mp4',
-} as const satisfies Record<RenditionExtension, string>;
+export type RenditionExtension = z.infer<typeof RenditionExtension>;

@@ -1,22 +1,24 @@
 export { ContractError, type ContractErrorCode, type ContractIssue } from './errors';
 export { parse, safeParse, type ParseResult } from './parse';
 export {
+  MEDIA_TYPES,
+  MEDIA_EXTENSIONS,
+  RENDITION_SIZES,
+  RENDITION_WIDTHS,
+  RENDITION_EXTENSIONS,
+  RENDITION_CONTENT_TYPES,
+  type PhotoExtension,
+  type VideoExtension,
+} from './constants';
+export {
   ListingId,
   MediaId,
   RequestId,
   MediaType,
-  MEDIA_TYPES,
-  MEDIA_EXTENSIONS,
   MediaExtension,
   isExtensionOf,
-  RENDITION_SIZES,
   RenditionSize,
-  RENDITION_WIDTHS,
-  RENDITION_EXTENSIONS,
   RenditionExtension,
-  RENDITION_CONTENT_TYPES,
-  type PhotoExtension,
-  type VideoExtension,
 } from './ids';
 export {
   rawKey,

@@ -4,13 +4,13 @@ import {
   MediaExtension,
   MediaId,
   MediaType,
-  RENDITION_EXTENSIONS,
   RenditionExtension,
   RenditionSize,
   checkExtensionMatchesType,
   type MediaExtension as MediaExtensionType,
   type RenditionExtension as RenditionExtensionType,
 } from './ids';
+import { RENDITION_EXTENSIONS } from './constants';
 import { ContractError } from './errors';
 import { safeParseAs } from './parse';
 

@@ -1,13 +1,6 @@
 import { z } from 'zod';
-import {
-  ListingId,
-  MediaId,
-  MediaType,
-  RENDITION_CONTENT_TYPES,
-  RenditionExtension,
-  RenditionSize,
-  RequestId,
-} from './ids';
+import { ListingId, MediaId, MediaType, RenditionExtension, RenditionSize, RequestId } from './ids';
+import { RENDITION_CONTENT_TYPES } from './constants';
 import { MediaItem } from './messages';
 
 /**

@@ -1,0 +1,51 @@
+/**
+ * The pipeline's constants with no runtime dependency (no zod), published as
+ * `@toq/contracts/constants` so that libraries such as `@toq/thumbnails` can inline them.
+ */
+
+/** The two kinds of media a listing has. */
+export const MEDIA_TYPES = ['photo', 'video'] as const;
+export type MediaType = (typeof MEDIA_TYPES)[number];
+
+/** The extensions a raw upload may have, per media type (lowercase, without the dot). */
+export const MEDIA_EXTENSIONS = {
+  photo: ['jpg', 'jpeg', 'png', 'webp', 'heic', 'heif', 'avif', 'tif', 'tiff'],
+  video: ['mp4', 'mov', 'm4v', 'webm'],
+} as const satisfies Record<MediaType, readonly string[]>;
+export type PhotoExtension = (typeof MEDIA_EXTENSIONS.photo)[number];
+export type VideoExtension = (typeof MEDIA_EXTENSIONS.video)[number];
+
+/** The rendition sizes, smallest first. */
+export const RENDITION_SIZES = ['thumbnail', 'small', 'medium', 'large'] as const;
+export type RenditionSize = (typeof RENDITION_SIZES)[number];
+
+/**
+ * Each size's width in pixels, as in an HTML `srcset` `w` descriptor. Height follows the aspect
+ * ratio after EXIF rotation; an image narrower than the width is never enlarged.
+ */
+export const RENDITION_WIDTHS = {
+  thumbnail: 200,
+  small: 400,
+  medium: 800,
+  large: 1200,
+} as const satisfies Record<RenditionSize, number>;
+
+/**
+ * The formats a rendition is written in (the `{ext}` of its key): photos as JPEG, PNG (kept
+ * transparency), WebP or AVIF; videos as an MP4 (`large` only) and JPEG poster frames.
+ */
+export const RENDITION_EXTENSIONS = {
+  photo: ['jpg', 'png', 'webp', 'avif'],
+  video: ['mp4', 'jpg'],
+} as const satisfies Record<MediaType, readonly string[]>;
+export type RenditionExtension =
+  (typeof RENDITION_EXTENSIONS.photo)[number] | (typeof RENDITION_EXTENSIONS.video)[number];
+
+/** The MIME type of each rendition format, for Content-Type headers. */
+export const RENDITION_CONTENT_TYPES = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  mp4: 'video/mp4',
+} as const satisfies Record<RenditionExtension, string>;
