@@ -49,3 +49,27 @@ export const RENDITION_CONTENT_TYPES = {
   avif: 'image/avif',
   mp4: 'video/mp4',
 } as const satisfies Record<RenditionExtension, string>;
+
+/**
+ * The names of the errors the pipeline's functions throw. Step Functions' `Retry` and `Catch`
+ * match them (Lambda reports an error's `name` as its `errorType`), so they are part of the state
+ * machine's API.
+ */
+export const PIPELINE_ERROR_NAMES = {
+  /** Storage or network trouble worth retrying (S3 5xx or throttling, timeouts). */
+  transient: 'TransientError',
+  /** The execution's input is not a valid processing request. Never retried. */
+  invalidRequest: 'InvalidRequestError',
+  /** The backend did not accept the webhook after the function's own retries. */
+  webhookDelivery: 'WebhookDeliveryError',
+  /** The function's configuration (environment) is invalid. Never retried. */
+  configuration: 'ConfigurationError',
+} as const;
+export type PipelineErrorName = (typeof PIPELINE_ERROR_NAMES)[keyof typeof PIPELINE_ERROR_NAMES];
+
+/**
+ * Where the pipeline keeps an execution's bookkeeping (request, validation report, per-item
+ * records, consolidated result) in the media bucket: `_pipeline/{listingId}/{requestId}/`. Outside
+ * every `{listingId}/` tree, so one lifecycle rule expires it and the zip never bundles it.
+ */
+export const PIPELINE_STATE_PREFIX = '_pipeline/';

@@ -7,6 +7,9 @@ export {
   RENDITION_WIDTHS,
   RENDITION_EXTENSIONS,
   RENDITION_CONTENT_TYPES,
+  PIPELINE_ERROR_NAMES,
+  PIPELINE_STATE_PREFIX,
+  type PipelineErrorName,
   type PhotoExtension,
   type VideoExtension,
 } from './constants';
@@ -61,3 +64,4 @@ export {
   LISTING_RESULT_VERSION,
 } from './results';
 export { WebhookPayload, WEBHOOK_EVENT_TYPE } from './webhook';
+export { executionName } from './execution';
