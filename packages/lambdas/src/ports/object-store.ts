@@ -1,0 +1,55 @@
+import type { Readable } from 'node:stream';
+
+/** What the store knows of one object without reading it. */
+export interface ObjectInfo {
+  readonly key: string;
+  /** Size in bytes. */
+  readonly size: number;
+  readonly contentType?: string;
+  readonly etag?: string;
+}
+
+/** How an object is written. */
+export interface PutOptions {
+  readonly contentType: string;
+  readonly cacheControl?: string;
+}
+
+/**
+ * The media bucket, as the domain sees it. Implemented by the S3 adapter (AWS) and the filesystem
+ * adapter (local runs); one contract test suite runs against both so they cannot drift.
+ *
+ * Failure semantics every adapter honours:
+ * - a missing object: `head` resolves `undefined`; every read rejects with `ObjectNotFoundError`;
+ * - trouble worth retrying (5xx, throttling, network): rejects with `TransientError`
+ *   (`domain/errors.ts`), which Step Functions retries.
+ */
+export interface ObjectStore {
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Bytes `start` to `end` inclusive (as an HTTP Range); fewer when the object is shorter. */
+  getRange(key: string, start: number, end: number): Promise<Buffer>;
+  /** The whole object as a stream (large objects: raw photos, videos, renditions to zip). */
+  getStream(key: string): Promise<Readable>;
+  /** The whole object in memory (small objects only: JSON records). */
+  getBuffer(key: string): Promise<Buffer>;
+  /** Writes a small object in one request. */
+  put(key: string, body: Buffer | string, options: PutOptions): Promise<void>;
+  /**
+   * Streams a body of unknown length to `key` (S3: multipart upload), holding a bounded number of
+   * parts in memory. Resolves with the bytes written.
+   */
+  putStream(key: string, body: Readable, options: PutOptions): Promise<{ bytes: number }>;
+  /** Every object under `prefix`, in key order, page by page. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+}
+
+/** A read found no object at `key`. */
+export class ObjectNotFoundError extends Error {
+  override readonly name = 'ObjectNotFoundError';
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`No object at key "${key}"`, options);
+  }
+}
