@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,15 +37,24 @@ async function sh(command: string, args: string[], cwd: string): Promise<Command
 
 /**
  * A Node binary of the given major line, installed once from the npm `node` package into
- * `node_modules/.cache` (the machine's own Node may be older or newer).
+ * `node_modules/.cache` (the machine's own Node may be older or newer). Several test files may ask
+ * at once, so each installs into its own folder and the first to finish renames it into place.
  */
 export async function nodeBinary(major = OLDEST_SUPPORTED_NODE): Promise<string> {
-  const prefix = join(workspaceRoot, 'node_modules', '.cache', `toq-node${major}`);
+  const cache = join(workspaceRoot, 'node_modules', '.cache');
+  const prefix = join(cache, `toq-node${major}`);
   const binary = join(prefix, 'node_modules', '.bin', 'node');
-  if (!existsSync(binary)) {
-    await mkdir(prefix, { recursive: true });
-    await writeFile(join(prefix, 'package.json'), '{"private":true}\n');
-    await sh('npm', ['install', '--no-audit', '--no-fund', `node@${major}`], prefix);
+  if (existsSync(binary)) return binary;
+  await mkdir(cache, { recursive: true });
+  const staging = await mkdtemp(join(cache, `toq-node${major}-`));
+  try {
+    await writeFile(join(staging, 'package.json'), '{"private":true}\n');
+    await sh('npm', ['install', '--no-audit', '--no-fund', `node@${major}`], staging);
+    await rename(staging, prefix).catch((error: NodeJS.ErrnoException) => {
+      if (!existsSync(binary)) throw error;
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
   return binary;
 }
