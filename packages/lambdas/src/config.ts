@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { ConfigurationError } from './domain/errors.ts';
+
+/**
+ * Each function's environment, one zod schema per function, parsed once at cold start by its
+ * handler (`loadConfig(ValidateConfig, process.env)`). Nothing else in the package reads
+ * `process.env`: the AWS SDK reads its own `AWS_*` variables (region, credentials,
+ * `AWS_ENDPOINT_URL_S3`/`_SFN`/`_SECRETS_MANAGER` for local servers).
+ */
+
+/** A variable that must be set and non-empty: "MEDIA_BUCKET is required". */
+function required(name: string) {
+  return z
+    .string({ error: `${name} is required` })
+    .trim()
+    .min(1, { error: `${name} is required` });
+}
+
+function positiveBytes(name: string, fallback: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^[1-9][0-9]*$/, {
+      error: (issue) =>
+        `${name} must be a positive integer (bytes), received "${String(issue.input)}"`,
+    })
+    .transform(Number)
+    .refine(Number.isSafeInteger, { error: `${name} must be at most ${Number.MAX_SAFE_INTEGER}` })
+    .optional()
+    .transform((value) => value ?? fallback);
+}
+
+function flag(name: string) {
+  return z
+    .enum(['true', 'false', ''], {
+      error: (issue) => `${name} must be "true" or "false", received "${String(issue.input)}"`,
+    })
+    .optional()
+    .transform((value) => value === 'true');
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+
+/** Variables every function reads: logging, and the local stand-ins' switches. */
+const CommonEnv = z.object({
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .transform((value) => value.toUpperCase())
+    .pipe(
+      z.enum(LOG_LEVELS, {
+        error: (issue) =>
+          `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, received "${String(issue.input)}"`,
+      }),
+    )
+    .optional()
+    .transform((value) => value ?? 'INFO'),
+  POWERTOOLS_SERVICE_NAME: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || 'listing-media'),
+});
+
+/** Variables of every function that reads or writes the media bucket. */
+const BucketEnv = CommonEnv.extend({
+  MEDIA_BUCKET: required('MEDIA_BUCKET').regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    error: (issue) => `MEDIA_BUCKET must be an S3 bucket name, received "${String(issue.input)}"`,
+  }),
+  /** Local S3-compatible servers only: path-style requests (`http://127.0.0.1:port/bucket/key`). */
+  S3_FORCE_PATH_STYLE: flag('S3_FORCE_PATH_STYLE'),
+  /** Local runs only: a directory that stands in for the bucket (the filesystem adapter). */
+  LOCAL_MEDIA_ROOT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || undefined),
+});
+
+function logging(env: z.output<typeof CommonEnv>) {
+  return { logLevel: env.LOG_LEVEL, serviceName: env.POWERTOOLS_SERVICE_NAME };
+}
+
+function storage(env: z.output<typeof BucketEnv>) {
+  return {
+    mediaBucket: env.MEDIA_BUCKET,
+    s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
+    localMediaRoot: env.LOCAL_MEDIA_ROOT,
+  };
+}
+
+/** What the logger needs. */
+export type LoggingConfig = ReturnType<typeof logging>;
+/** Where the media bucket is (S3, or a local directory in local runs). */
+export type StorageConfig = ReturnType<typeof storage>;
+
+/** `start`: `STATE_MACHINE_ARN`. */
+export const StartConfig = CommonEnv.extend({
+  STATE_MACHINE_ARN: required('STATE_MACHINE_ARN').regex(
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+    {
+      error: (issue) =>
+        `STATE_MACHINE_ARN must be a state machine ARN (arn:aws:states:{region}:{account}:stateMachine:{name}), received "${String(issue.input)}"`,
+    },
+  ),
+}).transform((env) => ({ ...logging(env), stateMachineArn: env.STATE_MACHINE_ARN }));
+export type StartConfig = z.output<typeof StartConfig>;
+
+/** Size limits' defaults: 50 MiB per photo, 5 GiB per video. */
+export const DEFAULT_MAX_PHOTO_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_MAX_VIDEO_BYTES = 5 * 1024 * 1024 * 1024;
+
+/** `validate`: the bucket and the size limits (`MAX_PHOTO_BYTES`, `MAX_VIDEO_BYTES`). */
+export const ValidateConfig = BucketEnv.extend({
+  MAX_PHOTO_BYTES: positiveBytes('MAX_PHOTO_BYTES', DEFAULT_MAX_PHOTO_BYTES),
+  MAX_VIDEO_BYTES: positiveBytes('MAX_VIDEO_BYTES', DEFAULT_MAX_VIDEO_BYTES),
+}).transform((env) => ({
+  ...logging(env),
+  ...storage(env),
+  limits: { photo: env.MAX_PHOTO_BYTES, video: env.MAX_VIDEO_BYTES },
+}));
+export type ValidateConfig = z.output<typeof ValidateConfig>;
+
+/**
+ * The functions that only need the bucket: `consolidate`, and (media's) `thumbnails`,
+ * `transcode` and `zip`.
+ */
+export const BucketConfig = BucketEnv.transform((env) => ({ ...logging(env), ...storage(env) }));
+export type BucketConfig = z.output<typeof BucketConfig>;
+
+/** `consolidate`: the bucket. */
+export const ConsolidateConfig = BucketConfig;
+export type ConsolidateConfig = BucketConfig;
+
+/**
+ * One entry of `CALLBACK_ALLOWED_HOSTS`: an exact host (`api.example.com`) or every subdomain of
+ * one (`*.example.com`, which does not match `example.com` itself).
+ */
+const HOST_PATTERN =
+  /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** `callback`: the bucket, the signing secret's ARN and the callback host policy. */
+export const CallbackConfig = BucketEnv.extend({
+  WEBHOOK_SECRET_ARN: required('WEBHOOK_SECRET_ARN').regex(/^arn:aws[a-z-]*:secretsmanager:/, {
+    error: (issue) =>
+      `WEBHOOK_SECRET_ARN must be a Secrets Manager ARN, received "${String(issue.input)}"`,
+  }),
+  CALLBACK_ALLOWED_HOSTS: z
+    .string({ error: 'CALLBACK_ALLOWED_HOSTS is required' })
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter((host) => host.length > 0),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(HOST_PATTERN, {
+          error: (issue) =>
+            `CALLBACK_ALLOWED_HOSTS entries must be hosts such as api.example.com or *.example.com, received "${String(issue.input)}"`,
+        }),
+      ),
+    ),
+  CALLBACK_ALLOW_LOOPBACK: flag('CALLBACK_ALLOW_LOOPBACK'),
+}).transform((env) => ({
+  ...logging(env),
+  ...storage(env),
+  webhookSecretArn: env.WEBHOOK_SECRET_ARN,
+  callbackAllowedHosts: env.CALLBACK_ALLOWED_HOSTS,
+  callbackAllowLoopback: env.CALLBACK_ALLOW_LOOPBACK,
+}));
+export type CallbackConfig = z.output<typeof CallbackConfig>;
+
+/**
+ * Parses a function's environment with its schema, once, at cold start.
+ *
+ * @throws {ConfigurationError} naming every wrong variable, e.g. "MEDIA_BUCKET is required".
+ * @example
+ * const config = loadConfig(ValidateConfig, process.env);
+ */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = [...new Set(result.error.issues.map((issue) => issue.message))];
+  throw new ConfigurationError(`Invalid environment: ${problems.join('; ')}`, {
+    cause: result.error,
+  });
+}
