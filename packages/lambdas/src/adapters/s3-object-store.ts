@@ -1,0 +1,227 @@
+import { Transform, type Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { TransientError } from '../domain/errors.ts';
+import {
+  ObjectNotFoundError,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+} from '../ports/object-store.ts';
+
+/** Tuning of {@link S3ObjectStore}; the defaults suit Lambda. */
+export interface S3ObjectStoreOptions {
+  /** Multipart part size for {@link S3ObjectStore.putStream}, in bytes. Default 8 MiB (S3 minimum 5 MiB). */
+  readonly partSize?: number;
+  /** Parts uploaded at once; memory is about `partSize × (queueSize + 1)`. Default 4. */
+  readonly queueSize?: number;
+  /** Keys per ListObjectsV2 page. Default 1000 (the S3 maximum). */
+  readonly pageSize?: number;
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
+const TRANSIENT = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'SlowDown',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'InternalError',
+  'ServiceUnavailable',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+}
+
+/**
+ * Whether an AWS SDK error is worth retrying: throttling, a 5xx, a timeout or a network failure.
+ * Shared by the AWS adapters.
+ */
+export function isTransientAwsError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && (status >= 500 || status === 429)) return true;
+  if (e.$retryable !== undefined) return true;
+  if (e.name !== undefined && TRANSIENT.has(e.name)) return true;
+  return e.code !== undefined && NETWORK_CODES.has(e.code);
+}
+
+/**
+ * Translates an SDK error into the port's failure semantics: `ObjectNotFoundError`,
+ * `TransientError`, or the error itself.
+ */
+function translate(error: unknown, key: string, action: string): unknown {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
+  if (e.name !== undefined && NOT_FOUND.has(e.name)) {
+    return new ObjectNotFoundError(key, { cause: error });
+  }
+  if (isTransientAwsError(error)) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new TransientError(`S3 ${action} of "${key}" failed (${reason}); worth retrying`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/**
+ * The media bucket on Amazon S3 (or any S3-compatible server), through `@aws-sdk/client-s3` and
+ * `@aws-sdk/lib-storage`. Keeps the SDK's default checksum settings, as in production.
+ *
+ * @example
+ * const store = new S3ObjectStore(new S3Client({}), 'toq-listing-medias');
+ * const head = await store.getRange(key, 0, 511);
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly #partSize: number;
+  readonly #queueSize: number;
+  readonly #pageSize: number;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    options: S3ObjectStoreOptions = {},
+  ) {
+    this.#partSize = options.partSize ?? 8 * 1024 * 1024;
+    this.#queueSize = options.queueSize ?? 4;
+    this.#pageSize = options.pageSize ?? 1000;
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        key,
+        size: out.ContentLength ?? 0,
+        ...(out.ContentType === undefined ? {} : { contentType: out.ContentType }),
+        ...(out.ETag === undefined ? {} : { etag: out.ETag }),
+      };
+    } catch (error) {
+      const translated = translate(error, key, 'HeadObject');
+      if (translated instanceof ObjectNotFoundError) return undefined;
+      throw translated;
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end}` }),
+      );
+      return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+    } catch (error) {
+      // A range starting past the end of an existing object: S3 answers 416 InvalidRange.
+      if ((error as SdkErrorShape).name === 'InvalidRange') return Buffer.alloc(0);
+      throw translate(error, key, 'GetObject (range)');
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.Body as Readable;
+    } catch (error) {
+      throw translate(error, key, 'GetObject');
+    }
+  }
+
+  async getBuffer(key: string): Promise<Buffer> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+    } catch (error) {
+      throw translate(error, key, 'GetObject');
+    }
+  }
+
+  async put(key: string, body: Buffer | string, options: PutOptions): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          CacheControl: options.cacheControl,
+        }),
+      );
+    } catch (error) {
+      throw translate(error, key, 'PutObject');
+    }
+  }
+
+  async putStream(key: string, body: Readable, options: PutOptions): Promise<{ bytes: number }> {
+    let bytes = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    });
+    body.once('error', (error) => counted.destroy(error));
+    body.pipe(counted);
+    const upload = new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: counted,
+        ContentType: options.contentType,
+        CacheControl: options.cacheControl,
+      },
+      partSize: this.#partSize,
+      queueSize: this.#queueSize,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+      return { bytes };
+    } catch (error) {
+      throw translate(error, key, 'multipart upload');
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const pages = paginateListObjectsV2(
+      { client: this.client, pageSize: this.#pageSize },
+      { Bucket: this.bucket, Prefix: prefix },
+    );
+    try {
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key === undefined) continue;
+          yield {
+            key: object.Key,
+            size: object.Size ?? 0,
+            ...(object.ETag === undefined ? {} : { etag: object.ETag }),
+          };
+        }
+      }
+    } catch (error) {
+      throw translate(error, prefix, 'ListObjectsV2');
+    }
+  }
+}
