@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { TransientError } from '../domain/errors.ts';
+import { isTransientAwsError, type SdkErrorShape } from './aws-errors.ts';
 import {
   ObjectNotFoundError,
   type ObjectInfo,
@@ -26,49 +27,6 @@ export interface S3ObjectStoreOptions {
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
-const TRANSIENT = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'SlowDown',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'InternalError',
-  'ServiceUnavailable',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-interface SdkErrorShape {
-  name?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
-}
-
-/**
- * Whether an AWS SDK error is worth retrying: throttling, a 5xx, a timeout or a network failure.
- * Shared by the AWS adapters.
- */
-export function isTransientAwsError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as SdkErrorShape;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined && (status >= 500 || status === 429)) return true;
-  if (e.$retryable !== undefined) return true;
-  if (e.name !== undefined && TRANSIENT.has(e.name)) return true;
-  return e.code !== undefined && NETWORK_CODES.has(e.code);
-}
-
 /**
  * Translates an SDK error into the port's failure semantics: `ObjectNotFoundError`,
  * `TransientError`, or the error itself.

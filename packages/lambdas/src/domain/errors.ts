@@ -1,4 +1,5 @@
 import { PIPELINE_ERROR_NAMES, type PipelineErrorName } from '@toq/contracts';
+import type { output, ZodType } from 'zod';
 
 /**
  * The errors a function throws to Step Functions. The `name` is what `Retry` and `Catch` match
@@ -27,4 +28,26 @@ export class WebhookDeliveryError extends PipelineError {
 /** The function's environment is invalid; raised at cold start. Never retried. */
 export class ConfigurationError extends PipelineError {
   override readonly name = PIPELINE_ERROR_NAMES.configuration;
+}
+
+/**
+ * Parses a task's payload (or any input from outside the function) with `schema`.
+ *
+ * @throws {InvalidRequestError} "Invalid {subject}: {path}: {problem}; …", every problem listed.
+ * @example
+ * const input = parseInput(ConsolidateInput, event, 'Consolidate payload');
+ */
+export function parseInput<S extends ZodType>(
+  schema: S,
+  input: unknown,
+  subject: string,
+): output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+  );
+  throw new InvalidRequestError(`Invalid ${subject}: ${problems.join('; ')}`, {
+    cause: result.error,
+  });
 }

@@ -1,4 +1,5 @@
 import { ListingId, MediaId, PIPELINE_STATE_PREFIX, RequestId, parse } from '@toq/contracts';
+import { z } from 'zod';
 
 /**
  * Keys of one execution's bookkeeping under the state prefix `_pipeline/{listingId}/{requestId}/`
@@ -75,3 +76,14 @@ export function resultStateKey(scope: StateScope): string {
 export function deliveryStateKey(scope: StateScope): string {
   return `${statePrefix(scope)}delivery.json`;
 }
+
+/**
+ * `ctx` of every task payload (docs/pipeline.md): the request's ids and the execution's name.
+ * It is also the {@link StateScope} of the execution's state keys.
+ */
+export const TaskContext = z.strictObject({
+  listingId: ListingId,
+  requestId: RequestId,
+  executionName: z.string().min(1).max(80),
+});
+export type TaskContext = z.output<typeof TaskContext>;

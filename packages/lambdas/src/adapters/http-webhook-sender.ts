@@ -1,0 +1,245 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import type { SecretSource } from '../ports/secret-source.ts';
+import type { WebhookAttempt, WebhookMessage, WebhookSender } from '../ports/webhook-sender.ts';
+
+/** A resolved address of a host name. */
+export interface ResolvedAddress {
+  readonly address: string;
+  readonly family: 4 | 6;
+}
+
+/** How {@link HttpWebhookSender} decides where it may send, and how long it waits. */
+export interface HttpWebhookSenderOptions {
+  /** The `whsec_…` signing secret (read once per cold start by the secret source). */
+  readonly secret: SecretSource;
+  /** Exact hosts (`api.example.com`) or subdomain wildcards (`*.example.com`). */
+  readonly allowedHosts: readonly string[];
+  /**
+   * Local development only: allow `http` and `https` to `localhost`, `127.0.0.0/8` and `::1`
+   * without the allowlist. Default false.
+   */
+  readonly allowLoopback?: boolean;
+  /** Per attempt, connection to last byte. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  /** Name resolution; default the system resolver (`dns.lookup`, every address). */
+  readonly resolve?: (host: string) => Promise<readonly ResolvedAddress[]>;
+}
+
+/** Loopback: allowed only with `allowLoopback`. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Never a webhook destination: private, link-local (cloud metadata), shared, reserved ranges. */
+const NON_PUBLIC = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  NON_PUBLIC.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  NON_PUBLIC.addSubnet(net, prefix, 'ipv6');
+}
+
+/** `::ffff:a.b.c.d` (or its hex form `::ffff:xxxx:xxxx`) as the IPv4 address it wraps. */
+function unwrapMappedIpv4(address: string): string | undefined {
+  const lower = address.toLowerCase();
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (dotted) return dotted[1];
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (!hex) return undefined;
+  const high = parseInt(hex[1] ?? '0', 16);
+  const low = parseInt(hex[2] ?? '0', 16);
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
+
+function family(address: string): 'ipv4' | 'ipv6' {
+  return isIP(address) === 6 ? 'ipv6' : 'ipv4';
+}
+
+/** Whether an IP address is loopback (IPv4-mapped forms included). */
+export function isLoopbackAddress(address: string): boolean {
+  const v4 = unwrapMappedIpv4(address);
+  return v4 ? LOOPBACK.check(v4, 'ipv4') : LOOPBACK.check(address, family(address));
+}
+
+/** Whether an IP address is private, loopback, link-local or otherwise not on the internet. */
+export function isNonPublicAddress(address: string): boolean {
+  const v4 = unwrapMappedIpv4(address);
+  return v4 ? NON_PUBLIC.check(v4, 'ipv4') : NON_PUBLIC.check(address, family(address));
+}
+
+/** Whether `host` is on the allowlist: an exact entry, or a `*.` entry it is a subdomain of. */
+export function isHostAllowed(host: string, allowedHosts: readonly string[]): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return allowedHosts.some((entry) =>
+    entry.startsWith('*.')
+      ? name.endsWith(entry.slice(1)) && name.length > entry.length - 1
+      : name === entry,
+  );
+}
+
+function isLoopbackName(host: string): boolean {
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    (isIP(host) !== 0 && isLoopbackAddress(host))
+  );
+}
+
+async function systemResolve(host: string): Promise<readonly ResolvedAddress[]> {
+  const addresses = await dnsLookup(host, { all: true, verbatim: true });
+  return addresses.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+}
+
+type Target =
+  | { readonly ok: true; readonly url: URL; readonly address: ResolvedAddress }
+  | { readonly ok: false; readonly attempt: WebhookAttempt };
+
+/**
+ * Sends webhooks over HTTPS, signed per the Standard Webhooks spec with the `standardwebhooks`
+ * package. Before every attempt it checks the URL: https only, the host on the allowlist, and
+ * every address the host resolves to public (no private, loopback or link-local address, so no
+ * cloud metadata endpoint); it then connects to the address it checked, so a second DNS answer
+ * cannot swap it. Loopback (http or https) is allowed only with `allowLoopback`, for local
+ * development. Redirects are not followed.
+ *
+ * @example
+ * const sender = new HttpWebhookSender({ secret, allowedHosts: ['api.toq.com.br'] });
+ * await sender.send({ url, id: 'msg_…', timestamp: new Date(), body: JSON.stringify(payload) });
+ */
+export class HttpWebhookSender implements WebhookSender {
+  readonly #options: Required<Omit<HttpWebhookSenderOptions, 'allowedHosts'>> & {
+    readonly allowedHosts: readonly string[];
+  };
+
+  constructor(options: HttpWebhookSenderOptions) {
+    this.#options = {
+      allowLoopback: false,
+      timeoutMs: 10_000,
+      resolve: systemResolve,
+      ...options,
+      allowedHosts: options.allowedHosts.map((host) => host.toLowerCase()),
+    };
+  }
+
+  async send(message: WebhookMessage): Promise<WebhookAttempt> {
+    const target = await this.#target(message.url);
+    if (!target.ok) return target.attempt;
+    const signer = new Webhook(await this.#options.secret.get());
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'toq-media-webhooks/1',
+      'webhook-id': message.id,
+      'webhook-timestamp': String(Math.floor(message.timestamp.getTime() / 1000)),
+      'webhook-signature': signer.sign(message.id, message.timestamp, message.body),
+    };
+    return this.#post(target, headers, message.body);
+  }
+
+  async #target(raw: string): Promise<Target> {
+    const refuse = (reason: string): Target => ({
+      ok: false,
+      attempt: { outcome: 'refused', reason },
+    });
+    if (!URL.canParse(raw)) return refuse('not a valid URL');
+    const url = new URL(raw);
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const loopbackAllowed = this.#options.allowLoopback && isLoopbackName(host);
+    if (url.username || url.password) return refuse('credentials in the URL are not allowed');
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackAllowed)) {
+      return refuse(`expected an https URL, received ${url.protocol.replace(':', '')}`);
+    }
+    if (!loopbackAllowed && !isHostAllowed(host, this.#options.allowedHosts)) {
+      return refuse(`host ${host} is not on the allowlist`);
+    }
+    let addresses: readonly ResolvedAddress[];
+    if (isIP(host) !== 0) {
+      addresses = [{ address: host, family: isIP(host) === 6 ? 6 : 4 }];
+    } else {
+      try {
+        addresses = await this.#options.resolve(host);
+      } catch (error) {
+        return {
+          ok: false,
+          attempt: {
+            outcome: 'network-error',
+            message: `cannot resolve ${host}: ${(error as Error).message}`,
+          },
+        };
+      }
+    }
+    const blocked = addresses.find(
+      (a) => isNonPublicAddress(a.address) && !(loopbackAllowed && isLoopbackAddress(a.address)),
+    );
+    if (blocked)
+      return refuse(`host ${host} resolves to a non-public address (${blocked.address})`);
+    // IPv4 first: a Lambda function outside a dual-stack VPC has no IPv6 route.
+    const address = [...addresses].sort((a, b) => a.family - b.family)[0];
+    if (!address) return refuse(`host ${host} resolves to no address`);
+    return { ok: true, url, address };
+  }
+
+  #post(
+    target: Extract<Target, { ok: true }>,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<WebhookAttempt> {
+    const { url, address } = target;
+    // Connect to the address that was checked, whatever the resolver says now.
+    const pinned: LookupFunction = (_host, options, callback) => {
+      if (options.all) callback(null, [{ address: address.address, family: address.family }]);
+      else callback(null, address.address, address.family);
+    };
+    const options: RequestOptions = {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      lookup: pinned,
+      signal: AbortSignal.timeout(this.#options.timeoutMs),
+    };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<WebhookAttempt>((resolve) => {
+      const req = send(url, options, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ outcome: 'response', statusCode: res.statusCode ?? 0 }));
+        res.on('error', (error) => resolve(failure(error)));
+      });
+      req.on('error', (error) => resolve(failure(error)));
+      req.end(body);
+    });
+  }
+}
+
+function failure(error: Error): WebhookAttempt {
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return { outcome: 'timeout' };
+  return {
+    outcome: 'network-error',
+    message: `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}`,
+  };
+}

@@ -1,0 +1,189 @@
+import {
+  ListingMediaResult,
+  ListingStatus,
+  WEBHOOK_EVENT_TYPE,
+  WebhookPayload,
+  parse,
+} from '@toq/contracts';
+import { z } from 'zod';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { WebhookAttempt, WebhookSender } from '../ports/webhook-sender.ts';
+import { InvalidRequestError, WebhookDeliveryError, parseInput } from './errors.ts';
+import { TaskContext, deliveryStateKey, resultStateKey } from './state-keys.ts';
+
+/** The `Callback` state's payload: what `Consolidate` returned (docs/pipeline.md). */
+export const CallbackInput = z.object({
+  ctx: TaskContext,
+  status: ListingStatus,
+  resultKey: z.string().min(1),
+  callbackUrl: z.string().min(1).max(2048),
+});
+export type CallbackInput = z.output<typeof CallbackInput>;
+
+/** One attempt as the delivery record keeps it. */
+export type DeliveryAttempt = WebhookAttempt & { readonly attempt: number; readonly at: string };
+
+/** `delivery.json`: how the webhook of one execution went. */
+export interface DeliveryRecord {
+  readonly webhookId: string;
+  readonly url: string;
+  readonly delivered: boolean;
+  /** The last HTTP status received, or null when no attempt got an answer. */
+  readonly statusCode: number | null;
+  readonly attempts: readonly DeliveryAttempt[];
+}
+
+/** What the `Callback` task returns when the backend accepted the webhook. */
+export interface CallbackResult {
+  readonly delivered: true;
+  readonly attempts: number;
+  readonly statusCode: number;
+}
+
+/**
+ * How the function retries within one invocation (Step Functions retries the whole task later,
+ * on `WebhookDeliveryError`). Attempt `n` (from 1) waits `min(baseDelayMs × 2^(n-1), maxDelayMs)`
+ * before attempt `n + 1`.
+ */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. Default 4. */
+  readonly maxAttempts: number;
+  /** Default 1000 ms. */
+  readonly baseDelayMs: number;
+  /** Default 8000 ms. */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 1000,
+  maxDelayMs: 8000,
+};
+
+/** What notifying the backend needs from the outside world. */
+export interface NotifyDeps {
+  readonly store: ObjectStore;
+  readonly sender: WebhookSender;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * Whether an attempt is worth repeating: a 5xx, 429 (throttled) or 408, a timeout or a failed
+ * connection. Never another 4xx, a 3xx (redirects are not followed) or a refused URL.
+ */
+export function isRetryable(attempt: WebhookAttempt): boolean {
+  switch (attempt.outcome) {
+    case 'response':
+      return attempt.statusCode >= 500 || attempt.statusCode === 429 || attempt.statusCode === 408;
+    case 'timeout':
+    case 'network-error':
+      return true;
+    case 'refused':
+      return false;
+  }
+}
+
+function accepted(attempt: WebhookAttempt): attempt is WebhookAttempt & { statusCode: number } {
+  return attempt.outcome === 'response' && attempt.statusCode >= 200 && attempt.statusCode < 300;
+}
+
+function describe(attempt: WebhookAttempt): string {
+  switch (attempt.outcome) {
+    case 'response':
+      return `HTTP ${attempt.statusCode}`;
+    case 'timeout':
+      return 'a timeout';
+    case 'network-error':
+      return `a network error (${attempt.message})`;
+    case 'refused':
+      return `a refused URL (${attempt.reason})`;
+  }
+}
+
+/** The Standard Webhooks `webhook-id` of an execution's webhook: the same on every retry. */
+export function webhookId(executionName: string): string {
+  return `msg_${executionName}`;
+}
+
+/**
+ * The `callback` function: POSTs the consolidated result (`result.json`) to the backend as a
+ * signed `listing.media.processed` webhook, retrying 5xx, 429, 408, timeouts and network
+ * failures with exponential backoff, never other 4xx; writes `delivery.json` either way. A
+ * webhook already delivered for this execution (a retried task) is not sent again.
+ *
+ * @throws {InvalidRequestError} when the payload is not a `Callback` payload.
+ * @throws {WebhookDeliveryError} when the backend did not accept it after every attempt.
+ * @throws {TransientError} on storage trouble.
+ */
+export async function notifyBackend(
+  event: unknown,
+  deps: NotifyDeps,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<CallbackResult> {
+  const input = parseInput(CallbackInput, event, 'Callback payload');
+  const { ctx, callbackUrl } = input;
+  const resultKey = resultStateKey(ctx);
+  if (input.resultKey !== resultKey) {
+    throw new InvalidRequestError(
+      `Invalid Callback payload: resultKey: expected "${resultKey}", received "${input.resultKey}"`,
+    );
+  }
+  const id = webhookId(ctx.executionName);
+  const deliveryKey = deliveryStateKey(ctx);
+
+  const previous = await readDelivery(deps.store, deliveryKey);
+  if (previous?.delivered && previous.webhookId === id && previous.statusCode !== null) {
+    deps.logger.info('Webhook already delivered; not sending again', { webhookId: id });
+    return { delivered: true, attempts: previous.attempts.length, statusCode: previous.statusCode };
+  }
+
+  const result = parse(
+    ListingMediaResult,
+    JSON.parse((await deps.store.getBuffer(resultKey)).toString('utf8')),
+  );
+  const payload = parse(WebhookPayload, {
+    type: WEBHOOK_EVENT_TYPE,
+    timestamp: deps.clock.now().toISOString(),
+    data: result,
+  });
+  const body = JSON.stringify(payload);
+
+  const attempts: DeliveryAttempt[] = [];
+  for (let n = 1; n <= policy.maxAttempts; n++) {
+    const at = deps.clock.now();
+    const attempt = await deps.sender.send({ url: callbackUrl, id, timestamp: at, body });
+    attempts.push({ ...attempt, attempt: n, at: at.toISOString() });
+    deps.logger.info('Webhook attempt', { webhookId: id, attempt: n, result: describe(attempt) });
+    if (accepted(attempt) || !isRetryable(attempt) || n === policy.maxAttempts) break;
+    await deps.clock.sleep(Math.min(policy.baseDelayMs * 2 ** (n - 1), policy.maxDelayMs));
+  }
+
+  const last = attempts.at(-1) as DeliveryAttempt;
+  const statusCodes = attempts.flatMap((a) => (a.outcome === 'response' ? [a.statusCode] : []));
+  const record: DeliveryRecord = {
+    webhookId: id,
+    url: callbackUrl,
+    delivered: accepted(last),
+    statusCode: statusCodes.at(-1) ?? null,
+    attempts,
+  };
+  await deps.store.put(deliveryKey, JSON.stringify(record, null, 2), {
+    contentType: 'application/json',
+  });
+
+  if (!accepted(last)) {
+    const host = URL.canParse(callbackUrl) ? new URL(callbackUrl).host : callbackUrl;
+    throw new WebhookDeliveryError(
+      `Webhook ${id} to ${host} not delivered: expected a 2xx answer, received ${describe(last)} after ${attempts.length} attempt(s)`,
+    );
+  }
+  return { delivered: true, attempts: attempts.length, statusCode: last.statusCode };
+}
+
+async function readDelivery(store: ObjectStore, key: string): Promise<DeliveryRecord | undefined> {
+  if ((await store.head(key)) === undefined) return undefined;
+  return JSON.parse((await store.getBuffer(key)).toString('utf8')) as DeliveryRecord;
+}

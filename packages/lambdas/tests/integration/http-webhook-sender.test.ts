@@ -1,0 +1,278 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebhookPayload, parse } from '@toq/contracts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
+import {
+  HttpWebhookSender,
+  type HttpWebhookSenderOptions,
+} from '../../src/adapters/http-webhook-sender.ts';
+import { systemClock } from '../../src/adapters/system-clock.ts';
+import { WebhookDeliveryError } from '../../src/domain/errors.ts';
+import { notifyBackend, type DeliveryRecord } from '../../src/domain/notify-backend.ts';
+import { deliveryStateKey, resultStateKey } from '../../src/domain/state-keys.ts';
+import { silentLogger, sampleResult, SCOPE } from '../setup/fixtures.ts';
+import { startWebhookServer } from '../setup/webhook-server.ts';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const secret = { get: async () => SECRET };
+const FAST_RETRIES = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+
+let root: string;
+let store: FsObjectStore;
+let server: Awaited<ReturnType<typeof startWebhookServer>> | undefined;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'webhook-'));
+  store = new FsObjectStore(root);
+  await store.put(resultStateKey(SCOPE), JSON.stringify(sampleResult()), {
+    contentType: 'application/json',
+  });
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await rm(root, { recursive: true });
+});
+
+function sender(options: Partial<HttpWebhookSenderOptions> = {}) {
+  return new HttpWebhookSender({ secret, allowedHosts: [], allowLoopback: true, ...options });
+}
+
+function callbackEvent(url: string) {
+  return {
+    ctx: SCOPE,
+    status: 'partially_failed',
+    resultKey: resultStateKey(SCOPE),
+    callbackUrl: url,
+  };
+}
+
+async function deliveryRecord(): Promise<DeliveryRecord> {
+  const path = join(root, ...deliveryStateKey(SCOPE).split('/'));
+  return JSON.parse(await readFile(path, 'utf8')) as DeliveryRecord;
+}
+
+describe('notifyBackend over HttpWebhookSender', () => {
+  it('delivers the consolidated result as a Standard Webhooks signed POST', async () => {
+    // Prepare
+    server = await startWebhookServer(SECRET, [204]);
+
+    // Act
+    const result = await notifyBackend(
+      callbackEvent(server.url),
+      { store, sender: sender(), clock: systemClock, logger: silentLogger },
+      FAST_RETRIES,
+    );
+
+    // Assess
+    expect(result).toEqual({ delivered: true, attempts: 1, statusCode: 204 });
+    expect(server.received).toHaveLength(1);
+    const [hook] = server.received;
+    expect(hook?.verificationError).toBeUndefined();
+    const payload = parse(WebhookPayload, hook?.verified);
+    expect(payload.type).toBe('listing.media.processed');
+    expect(payload.data).toEqual(sampleResult());
+    expect(hook?.headers['webhook-id']).toBe(`msg_${SCOPE.executionName}`);
+    expect(hook?.headers['content-type']).toBe('application/json');
+    expect(await deliveryRecord()).toMatchObject({
+      webhookId: `msg_${SCOPE.executionName}`,
+      delivered: true,
+      statusCode: 204,
+      attempts: [{ attempt: 1, outcome: 'response', statusCode: 204 }],
+    });
+  });
+
+  it('retries on 503 with the same webhook-id, each attempt freshly signed', async () => {
+    server = await startWebhookServer(SECRET, [503, 503, 200]);
+
+    const result = await notifyBackend(
+      callbackEvent(server.url),
+      { store, sender: sender(), clock: systemClock, logger: silentLogger },
+      FAST_RETRIES,
+    );
+
+    expect(result).toEqual({ delivered: true, attempts: 3, statusCode: 200 });
+    expect(server.received.map((r) => r.verificationError)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(new Set(server.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    expect(new Set(server.received.map((r) => r.rawBody)).size).toBe(1);
+    expect(
+      (await deliveryRecord()).attempts.map((a) => a.outcome === 'response' && a.statusCode),
+    ).toEqual([503, 503, 200]);
+  });
+
+  it('does not retry a 400 and throws WebhookDeliveryError after recording it', async () => {
+    server = await startWebhookServer(SECRET, [400]);
+
+    const error = await notifyBackend(
+      callbackEvent(server.url),
+      { store, sender: sender(), clock: systemClock, logger: silentLogger },
+      FAST_RETRIES,
+    ).catch((e: unknown) => e);
+
+    expect(server.received).toHaveLength(1);
+    expect(error).toBeInstanceOf(WebhookDeliveryError);
+    expect(error).toMatchObject({ name: 'WebhookDeliveryError' });
+    expect((error as Error).message).toBe(
+      `Webhook msg_${SCOPE.executionName} to 127.0.0.1:${server.port} not delivered: expected a 2xx answer, received HTTP 400 after 1 attempt(s)`,
+    );
+    expect(await deliveryRecord()).toMatchObject({ delivered: false, statusCode: 400 });
+  });
+
+  it('gives up after the last attempt when the backend keeps failing', async () => {
+    server = await startWebhookServer(SECRET, [503]);
+
+    await expect(
+      notifyBackend(
+        callbackEvent(server.url),
+        { store, sender: sender(), clock: systemClock, logger: silentLogger },
+        FAST_RETRIES,
+      ),
+    ).rejects.toThrow(/received HTTP 503 after 4 attempt\(s\)/);
+    expect(server.received).toHaveLength(4);
+  });
+
+  it('retries a backend that does not answer in time', async () => {
+    server = await startWebhookServer(SECRET, [200], { hang: true });
+
+    await expect(
+      notifyBackend(
+        callbackEvent(server.url),
+        { store, sender: sender({ timeoutMs: 150 }), clock: systemClock, logger: silentLogger },
+        { ...FAST_RETRIES, maxAttempts: 2 },
+      ),
+    ).rejects.toThrow(/received a timeout after 2 attempt\(s\)/);
+    expect(server.received).toHaveLength(2);
+  });
+
+  it('is refused by a backend holding another secret (the server really verifies)', async () => {
+    server = await startWebhookServer(
+      'whsec_' + Buffer.from('another secret!!').toString('base64'),
+      [200],
+    );
+
+    await expect(
+      notifyBackend(
+        callbackEvent(server.url),
+        { store, sender: sender(), clock: systemClock, logger: silentLogger },
+        FAST_RETRIES,
+      ),
+    ).rejects.toThrow(/received HTTP 401 after 1 attempt/);
+    expect(server.received[0]?.verificationError).toMatch(/No matching signature found/);
+  });
+
+  it('does not send again a webhook already delivered for this execution', async () => {
+    server = await startWebhookServer(SECRET, [200]);
+    const deps = { store, sender: sender(), clock: systemClock, logger: silentLogger };
+    await notifyBackend(callbackEvent(server.url), deps, FAST_RETRIES);
+
+    const again = await notifyBackend(callbackEvent(server.url), deps, FAST_RETRIES);
+
+    expect(again).toEqual({ delivered: true, attempts: 1, statusCode: 200 });
+    expect(server.received).toHaveLength(1);
+  });
+});
+
+describe('HttpWebhookSender host policy', () => {
+  const message = (url: string) => ({ url, id: 'msg_1', timestamp: new Date(), body: '{}' });
+
+  it('sends to loopback over http only when loopback is allowed', async () => {
+    server = await startWebhookServer(SECRET, [200]);
+    const localhostUrl = server.url.replace('127.0.0.1', 'localhost');
+
+    const allowed = await sender({ allowLoopback: true }).send(message(localhostUrl));
+    const refusedHttp = await sender({ allowLoopback: false }).send(message(server.url));
+
+    expect(allowed).toEqual({ outcome: 'response', statusCode: 200 });
+    expect(refusedHttp).toEqual({
+      outcome: 'refused',
+      reason: 'expected an https URL, received http',
+    });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it.each([
+    ['http://api.example.com/hook', 'expected an https URL, received http'],
+    ['https://evil.example.org/hook', 'host evil.example.org is not on the allowlist'],
+    ['https://example.com/hook', 'host example.com is not on the allowlist'],
+    ['https://user:pw@api.example.com/hook', 'credentials in the URL are not allowed'],
+    ['not a url', 'not a valid URL'],
+    ['https://10.0.0.5/hook', 'host 10.0.0.5 resolves to a non-public address (10.0.0.5)'],
+    [
+      'https://169.254.169.254/latest',
+      'host 169.254.169.254 resolves to a non-public address (169.254.169.254)',
+    ],
+    ['https://[fe80::1]/hook', 'host fe80::1 resolves to a non-public address (fe80::1)'],
+    [
+      'https://[::ffff:10.0.0.1]/hook',
+      'host ::ffff:a00:1 resolves to a non-public address (::ffff:a00:1)',
+    ],
+    ['https://[::1]/hook', 'host ::1 resolves to a non-public address (::1)'],
+  ])('refuses %s', async (url, reason) => {
+    const policy = sender({
+      allowLoopback: false,
+      allowedHosts: [
+        '*.example.com',
+        '10.0.0.5',
+        '169.254.169.254',
+        'fe80::1',
+        '::ffff:a00:1',
+        '::1',
+      ],
+    });
+
+    await expect(policy.send(message(url))).resolves.toEqual({ outcome: 'refused', reason });
+  });
+
+  it('refuses an allowed host name that resolves to loopback when loopback is not allowed', async () => {
+    // Real resolution: "localhost" resolves to 127.0.0.1 / ::1 through the system resolver.
+    server = await startWebhookServer(SECRET, [200]);
+    const policy = sender({ allowLoopback: false, allowedHosts: ['localhost'] });
+
+    const attempt = await policy.send(message(`https://localhost:${server.port}/hook`));
+
+    expect(attempt).toMatchObject({ outcome: 'refused' });
+    expect(attempt.outcome === 'refused' && attempt.reason).toMatch(
+      /^host localhost resolves to a non-public address \((127\.0\.0\.1|::1)\)$/,
+    );
+    expect(server.received).toHaveLength(0);
+  });
+
+  it.each([
+    ['internal.example.com', ['10.1.2.3'], '10.1.2.3'],
+    ['metadata.example.com', ['169.254.169.254'], '169.254.169.254'],
+    ['mixed.example.com', ['93.184.216.34', '192.168.1.10'], '192.168.1.10'],
+    ['ula.example.com', ['fd00:ec2::254'], 'fd00:ec2::254'],
+    ['cgnat.example.com', ['100.64.0.1'], '100.64.0.1'],
+  ])('refuses %s, which resolves to %j', async (host, addresses, blocked) => {
+    // Prepare: a resolver answering like a DNS zone that points public names at private addresses.
+    const policy = sender({
+      allowLoopback: false,
+      allowedHosts: ['*.example.com'],
+      resolve: async () =>
+        addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    });
+
+    // Act
+    const attempt = await policy.send(message(`https://${host}/hook`));
+
+    // Assess
+    expect(attempt).toEqual({
+      outcome: 'refused',
+      reason: `host ${host} resolves to a non-public address (${blocked})`,
+    });
+  });
+
+  it('reports a host that does not resolve as a network error (retried)', async () => {
+    const policy = sender({ allowLoopback: false, allowedHosts: ['nowhere.invalid'] });
+
+    const attempt = await policy.send(message('https://nowhere.invalid/hook'));
+
+    expect(attempt).toMatchObject({ outcome: 'network-error' });
+  });
+});
