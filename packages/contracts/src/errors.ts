@@ -13,18 +13,24 @@ export interface ContractIssue {
  */
 export type ContractErrorCode = 'INVALID_INPUT' | 'INVALID_KEY';
 
+/** How many issues {@link ContractError}'s message spells out; `issues` always has all of them. */
+const ISSUES_IN_MESSAGE = 10;
+
 /**
  * The one error `@toq/contracts` throws: it lists every problem found, never only the first,
- * and never leaks a bare zod stack.
+ * and never leaks a bare zod stack (zod's error is kept as `cause`). The message spells out the
+ * first ten problems; `issues` has all of them.
  *
  * @example
  * try { parse(ProcessingRequest, body) } catch (e) {
- *   if (e instanceof ContractError) console.log(e.issues); // [{ path: 'listingId', message: '…' }]
+ *   if (e instanceof ContractError) console.log(e.code, e.issues); // [{ path: 'listingId', message: '…' }]
  * }
  */
 export class ContractError extends Error {
   override readonly name = 'ContractError';
+  /** What failed: `INVALID_INPUT` (a message or key part) or `INVALID_KEY` (a key string). */
   readonly code: ContractErrorCode;
+  /** Every problem found, in the order of the input. Never empty. */
   readonly issues: readonly ContractIssue[];
 
   constructor(
@@ -33,13 +39,31 @@ export class ContractError extends Error {
     issues: readonly ContractIssue[],
     options?: { cause?: unknown },
   ) {
-    super(
-      `Invalid ${subject}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      options,
-    );
+    const shown = issues.slice(0, ISSUES_IN_MESSAGE).map((i) => `${i.path}: ${i.message}`);
+    if (issues.length > ISSUES_IN_MESSAGE) {
+      shown.push(`and ${issues.length - ISSUES_IN_MESSAGE} more (see .issues)`);
+    }
+    super(`Invalid ${subject}: ${shown.join('; ')}`, options);
     this.code = code;
     this.issues = issues;
   }
+}
+
+/**
+ * A value as shown in an error message: strings quoted, cut at `maxLength` characters, and every character
+ * outside printable ASCII escaped (`\u{202e}`, `\u{a}`), so a hostile input can neither flood a log
+ * nor reorder or hide text in it.
+ * @internal
+ */
+export function received(value: unknown, maxLength = 40): string {
+  if (typeof value !== 'string') {
+    return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  }
+  const escaped = value
+    .slice(0, maxLength)
+    .replace(/["\\]/g, (c) => `\\${c}`)
+    .replace(/[^\x20-\x7e]/gu, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+  return value.length > maxLength ? `"${escaped}…" (${value.length} characters)` : `"${escaped}"`;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -51,7 +75,20 @@ function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-/** Converts zod's issues into ours: a dotted path and a message, nothing else. */
+/** Control, format (bidi overrides, zero-width) and line-separator characters. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+function visible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+}
+
+/**
+ * Converts zod's issues into ours: a dotted path and a message, nothing else. Both may quote the
+ * input (an unknown key's name), so invisible characters in them are escaped.
+ */
 export function toContractIssues(error: z.ZodError): ContractIssue[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return error.issues.map((issue) => ({
+    path: visible(formatPath(issue.path)),
+    message: visible(issue.message),
+  }));
 }

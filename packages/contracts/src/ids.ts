@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { received } from './errors';
 import {
   MEDIA_EXTENSIONS,
   MEDIA_TYPES,
@@ -14,7 +15,10 @@ import {
  * id always builds the same key.
  */
 const CanonicalUuid = z
-  .uuid({ error: 'must be a UUID such as 0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10' })
+  .uuid({
+    error: (issue) =>
+      `must be a UUID such as 0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10, received ${received(issue.input)}`,
+  })
   .overwrite((value) => value.toLowerCase());
 
 /** The listing's id, a UUID (lowercase). It is the first segment of every key of the listing. */
@@ -33,7 +37,8 @@ export type MediaId = z.infer<typeof MediaId>;
 export const RequestId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,40}$/, {
-    error: 'must be 1-40 characters of letters, digits, "_" or "-"',
+    error: (issue) =>
+      `must be 1-40 characters of letters, digits, "_" or "-", received ${received(issue.input)}`,
   })
   .describe('The backend’s id for this request (idempotency key): 1-40 of A-Z a-z 0-9 _ -.');
 export type RequestId = z.infer<typeof RequestId>;
@@ -47,14 +52,41 @@ const ALL_MEDIA_EXTENSIONS: readonly string[] = [
   ...MEDIA_EXTENSIONS.video,
 ];
 
+/**
+ * A regular expression source matching exactly one of `words` in any letter case, written with
+ * character classes (`[jJ][pP][gG]`) rather than a flag, so that it means the same in every
+ * JSON Schema validator (ECMA-262 in ajv, `re` in Python's jsonschema).
+ * @internal
+ */
+export function anyCaseAlternation(words: readonly string[]): string {
+  const anyCase = (word: string) =>
+    [...word]
+      .map((c) =>
+        c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`,
+      )
+      .join('');
+  return `^(?:${words.map(anyCase).join('|')})$`;
+}
+
+/**
+ * A lowercase UUID (RFC 9562 variant, versions 1-8, or the nil and max UUIDs): what
+ * {@link ListingId} and {@link MediaId} give after parsing, and what every key holds.
+ * @internal
+ */
+export const LOWERCASE_UUID_SOURCE =
+  '(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)';
+
 /** A raw upload's extension: any of {@link MEDIA_EXTENSIONS}, accepted in any case, lowercased. */
 export const MediaExtension = z
   .string()
-  .overwrite((value) => value.toLowerCase())
-  .refine((value) => ALL_MEDIA_EXTENSIONS.includes(value), {
-    error: `must be one of ${ALL_MEDIA_EXTENSIONS.join(', ')}`,
+  .regex(new RegExp(anyCaseAlternation(ALL_MEDIA_EXTENSIONS)), {
+    error: (issue) =>
+      `must be one of ${ALL_MEDIA_EXTENSIONS.join(', ')} (any letter case), received ${received(issue.input)}`,
   })
-  .describe(`The raw file's extension without the dot: ${ALL_MEDIA_EXTENSIONS.join(', ')}.`);
+  .overwrite((value) => value.toLowerCase())
+  .describe(
+    `The raw file's extension without the dot, in any letter case (normalised to lowercase): ${ALL_MEDIA_EXTENSIONS.join(', ')}.`,
+  );
 
 /** Whether `ext` is allowed for `mediaType` (e.g. `mov` is a video, never a photo). */
 export function isExtensionOf(mediaType: MediaType, ext: string): boolean {

@@ -65,3 +65,9 @@ export {
 } from './results';
 export { WebhookPayload, WEBHOOK_EVENT_TYPE } from './webhook';
 export { executionName } from './execution';
+export {
+  jsonSchema,
+  JSON_SCHEMA_NAMES,
+  type JsonSchemaName,
+  type JsonSchemaDocument,
+} from './json-schema';

@@ -7,11 +7,12 @@ import {
   RenditionExtension,
   RenditionSize,
   checkExtensionMatchesType,
+  LOWERCASE_UUID_SOURCE,
   type MediaExtension as MediaExtensionType,
   type RenditionExtension as RenditionExtensionType,
 } from './ids';
-import { RENDITION_EXTENSIONS } from './constants';
-import { ContractError } from './errors';
+import { RENDITION_EXTENSIONS, RENDITION_SIZES } from './constants';
+import { ContractError, received } from './errors';
 import { safeParseAs } from './parse';
 
 /** The parts of a raw upload's key: `{listingId}/raw/{mediaType}/{mediaId}.{ext}`. */
@@ -68,6 +69,36 @@ export const RenditionKeyParts = z
   })
   .meta({ title: 'rendition key parts' });
 export type RenditionKeyParts = z.input<typeof RenditionKeyParts>;
+
+/** The longest key S3 accepts (1024 bytes of UTF-8); keys of the layout are far shorter. */
+const MAX_KEY_LENGTH = 1024;
+
+function renditionPathSource(mediaType: MediaType): string {
+  const formats: readonly string[] = RENDITION_EXTENSIONS[mediaType];
+  const everySize = formats.filter((ext) => ext !== 'mp4');
+  const alternatives = [
+    `(?:${RENDITION_SIZES.join('|')})/${LOWERCASE_UUID_SOURCE}\\.(?:${everySize.join('|')})`,
+  ];
+  if (formats.includes('mp4')) alternatives.push(`large/${LOWERCASE_UUID_SOURCE}\\.mp4`);
+  return `${mediaType}/(?:${alternatives.join('|')})`;
+}
+
+/**
+ * Every rendition key {@link renditionKey} can build, and nothing else: lowercase ids, a format
+ * allowed for the media type, a video's MP4 at `large` only. Used by the result records (and so by
+ * their JSON Schemas).
+ * @internal
+ */
+export const RENDITION_KEY_PATTERN = new RegExp(
+  `^${LOWERCASE_UUID_SOURCE}/processed/(?:${renditionPathSource('photo')}|${renditionPathSource('video')})$`,
+);
+
+/**
+ * The zip key {@link zipKey} builds: `{listingId}/processed/zip/{listingId}.zip`, the same id
+ * twice (a back-reference, which ECMA-262 and Python's `re` both support).
+ * @internal
+ */
+export const ZIP_KEY_PATTERN = new RegExp(`^(${LOWERCASE_UUID_SOURCE})/processed/zip/\\1\\.zip$`);
 
 function partsOrThrow<S extends z.ZodType>(
   schema: S,
@@ -167,10 +198,9 @@ export type ParsedMediaKey =
     }
   | { kind: 'zip'; listingId: string };
 
-function invalidKey(key: string, reason: string): ContractError {
-  const shown = key.length > 200 ? `${key.slice(0, 200)}…` : key;
+function invalidKey(key: unknown, reason: string): ContractError {
   return new ContractError('INVALID_KEY', 'media key', [
-    { path: '(root)', message: `${JSON.stringify(shown)} ${reason}` },
+    { path: '(root)', message: `${received(key, 160)} ${reason}` },
   ]);
 }
 
@@ -191,7 +221,10 @@ function splitFileName(fileName: string): [string, string] | undefined {
  * if (parsed.kind === 'raw') console.log(parsed.mediaType, parsed.mediaId);
  */
 export function parseMediaKey(key: string): ParsedMediaKey {
-  if (typeof key !== 'string') throw invalidKey(String(key), 'is not a string');
+  if (typeof key !== 'string') throw invalidKey(key, 'is not a string');
+  if (key.length > MAX_KEY_LENGTH) {
+    throw invalidKey(key, `is longer than ${MAX_KEY_LENGTH} characters`);
+  }
   const segments = key.split('/');
   const [listingId, area] = segments;
   const file = splitFileName(segments.at(-1) ?? '');

@@ -7,6 +7,7 @@ import {
   RequestId,
   checkExtensionMatchesType,
 } from './ids';
+import { received } from './errors';
 
 /** The most media one request may list; the pipeline's state stays under Step Functions' 256 KB. */
 export const MAX_MEDIA_PER_REQUEST = 2000;
@@ -33,17 +34,37 @@ export const MediaItem = z
   });
 export type MediaItem = z.output<typeof MediaItem>;
 
+/**
+ * An absolute http(s) URL of printable ASCII (an internationalised host in its punycode form),
+ * taken as it is: no trimming, no whitespace, no control characters.
+ */
+const CALLBACK_URL_PATTERN = /^[hH][tT][tT][pP][sS]?:\/\/[!-~]+$/;
+
 /** Where the pipeline calls the backend back when the listing is done. */
 export const CallbackTarget = z
   .strictObject({
     url: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .max(2048)
-      .describe(
-        'The webhook endpoint. Must be https and on the pipeline’s allowlist; http is accepted for loopback in local development only.',
-      ),
+      .string()
+      .max(2048, { error: 'must be at most 2048 characters' })
+      .regex(CALLBACK_URL_PATTERN, {
+        abort: true,
+        error: (issue) =>
+          `must be an absolute http(s) URL of printable ASCII characters, received ${received(issue.input)}`,
+      })
+      .refine((url) => URL.canParse(url), {
+        error: (issue) => `must be a valid URL, received ${received(issue.input)}`,
+      })
+      .meta({
+        format: 'uri',
+        description:
+          'The webhook endpoint, an absolute URL. Must be https and on the pipeline’s allowlist; http is accepted for loopback in local development only.',
+        examples: ['https://backend.example.com/hooks/listing-media'],
+      }),
   })
-  .meta({ title: 'CallbackTarget', description: 'Where the signed webhook is POSTed.' });
+  .meta({
+    title: 'CallbackTarget',
+    description: 'Where the pipeline POSTs the signed listing.media.processed webhook.',
+  });
 export type CallbackTarget = z.output<typeof CallbackTarget>;
 
 /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ListingId, MediaId, MediaType, RenditionExtension, RenditionSize, RequestId } from './ids';
 import { RENDITION_CONTENT_TYPES } from './constants';
+import { received } from './errors';
+import { RENDITION_KEY_PATTERN, ZIP_KEY_PATTERN } from './keys';
 import { MediaItem } from './messages';
 
 /**
@@ -48,21 +50,26 @@ export type ListingErrorCode = z.infer<typeof ListingErrorCode>;
 const ErrorMessage = z.string().min(1).max(1000).describe('A human-readable explanation.');
 
 /** An item's failure: a stable code and a message for humans. */
-export const MediaError = z
-  .strictObject({ code: MediaErrorCode, message: ErrorMessage })
-  .meta({ title: 'MediaError' });
+export const MediaError = z.strictObject({ code: MediaErrorCode, message: ErrorMessage }).meta({
+  title: 'MediaError',
+  description: 'Why one media item failed: a stable code and a message.',
+});
 export type MediaError = z.output<typeof MediaError>;
 
 /** A listing-level problem: a stable code and a message for humans. */
-export const ListingError = z
-  .strictObject({ code: ListingErrorCode, message: ErrorMessage })
-  .meta({ title: 'ListingError' });
+export const ListingError = z.strictObject({ code: ListingErrorCode, message: ErrorMessage }).meta({
+  title: 'ListingError',
+  description: 'A listing-level problem: a stable code and a message.',
+});
 export type ListingError = z.output<typeof ListingError>;
 
 /** A media item that will not be (or could not be) processed, and why. */
 export const ItemFailure = z
   .strictObject({ mediaId: MediaId, mediaType: MediaType, error: MediaError })
-  .meta({ title: 'ItemFailure' });
+  .meta({
+    title: 'ItemFailure',
+    description: 'A media item that was rejected or could not be processed, and why.',
+  });
 export type ItemFailure = z.output<typeof ItemFailure>;
 
 /** What Validate found: the items that go on, and the ones rejected with a code. */
@@ -81,27 +88,76 @@ export type ValidationReport = z.output<typeof ValidationReport>;
 const PixelSize = z.int().positive();
 const ByteSize = z.int().nonnegative();
 
+/**
+ * Adds an issue where a rendition's fields disagree: the content type must be its format's, and
+ * the key's size and extension must be the record's.
+ */
+function checkRenditionConsistency(
+  rendition: { key: string; size: string; ext: string; contentType: string },
+  ctx: z.RefinementCtx,
+): void {
+  const expected = RENDITION_CONTENT_TYPES[rendition.ext as keyof typeof RENDITION_CONTENT_TYPES];
+  if (rendition.contentType !== expected) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['contentType'],
+      message: `must be ${expected} for a ${rendition.ext} rendition, received ${received(rendition.contentType)}`,
+    });
+  }
+  const [size, file = ''] = rendition.key.split('/').slice(-2);
+  if (size !== rendition.size || !file.endsWith(`.${rendition.ext}`)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['key'],
+      message: `must be a ${rendition.size} ${rendition.ext} key (…/${rendition.size}/{mediaId}.${rendition.ext}), received ${received(rendition.key, 120)}`,
+    });
+  }
+}
+
 /** One processed object: a photo rendition, a video poster frame or a video's MP4. */
 export const Rendition = z
   .strictObject({
     size: RenditionSize,
-    key: z.string().min(1).describe('The object key in the media bucket.'),
+    key: z
+      .string()
+      .regex(RENDITION_KEY_PATTERN, {
+        error: (issue) =>
+          `must be a rendition key {listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}, received ${received(issue.input, 120)}`,
+      })
+      .describe(
+        'The object key in the media bucket: {listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}.',
+      ),
     ext: RenditionExtension,
-    contentType: z.enum(Object.values(RENDITION_CONTENT_TYPES) as [string, ...string[]]),
+    contentType: z
+      .enum(Object.values(RENDITION_CONTENT_TYPES) as [string, ...string[]])
+      .describe(
+        'The MIME type of the format: image/jpeg, image/png, image/webp, image/avif or video/mp4.',
+      ),
     width: PixelSize.describe(
       'Width in pixels: the size’s width, or less when the source is narrower.',
     ),
     height: PixelSize.describe('Height in pixels, from the aspect ratio after EXIF rotation.'),
     bytes: ByteSize.describe('The object’s size in bytes.'),
   })
-  .meta({ title: 'Rendition' });
+  .superRefine(checkRenditionConsistency)
+  .meta({
+    title: 'Rendition',
+    description:
+      'One processed object in the media bucket: a photo rendition, a video poster frame or a video’s MP4.',
+  });
 export type Rendition = z.output<typeof Rendition>;
+
+const Placeholder = z
+  .string()
+  .max(200)
+  .describe('A ThumbHash (base64) of the photo, to paint a blurred preview while it loads.');
+const DurationSeconds = z.number().nonnegative().describe('The MP4’s duration in seconds.');
 
 /** What the Thumbnails step wrote for one photo. */
 export const PhotoRenditionsResult = z
   .strictObject({
     mediaId: MediaId,
-    mediaType: z.literal('photo'),
+    mediaType: z.literal('photo').describe('Always `photo`.'),
     source: z
       .strictObject({
         format: z.string().describe('The decoded format: jpeg, png, webp, heif, avif, tiff, gif…'),
@@ -109,59 +165,88 @@ export const PhotoRenditionsResult = z
         height: PixelSize.describe('Height after EXIF rotation.'),
       })
       .describe('The raw photo as decoded.'),
-    renditions: z.array(Rendition).min(1),
-    placeholder: z
-      .string()
-      .max(200)
-      .optional()
-      .describe('A ThumbHash (base64) of the photo, to paint a blurred preview while it loads.'),
+    renditions: z
+      .array(Rendition)
+      .min(1)
+      .describe('Every rendition written, one per size (smallest first).'),
+    placeholder: Placeholder.optional(),
   })
-  .meta({ title: 'PhotoRenditionsResult' });
+  .meta({
+    title: 'PhotoRenditionsResult',
+    description: 'What the Thumbnails step wrote for one photo.',
+  });
 export type PhotoRenditionsResult = z.output<typeof PhotoRenditionsResult>;
 
 /** What the video branch (MediaConvert, then normalisation) wrote for one video. */
 export const VideoOutputsResult = z
   .strictObject({
     mediaId: MediaId,
-    mediaType: z.literal('video'),
-    durationSeconds: z.number().nonnegative().optional().describe('The MP4’s duration.'),
+    mediaType: z.literal('video').describe('Always `video`.'),
+    durationSeconds: DurationSeconds.optional(),
     renditions: z
       .array(Rendition)
       .min(1)
       .describe('The MP4 at `large` and the JPEG poster frames at every size.'),
   })
-  .meta({ title: 'VideoOutputsResult' });
+  .meta({
+    title: 'VideoOutputsResult',
+    description: 'What the video branch (transcode, then poster frames) wrote for one video.',
+  });
 export type VideoOutputsResult = z.output<typeof VideoOutputsResult>;
 
 /** The listing's zip bundle. */
 export const ZipResult = z
   .strictObject({
-    key: z.string().min(1).describe('{listingId}/processed/zip/{listingId}.zip'),
+    key: z
+      .string()
+      .regex(ZIP_KEY_PATTERN, {
+        error: (issue) =>
+          `must be the zip key {listingId}/processed/zip/{listingId}.zip, received ${received(issue.input, 120)}`,
+      })
+      .describe('The archive’s key: {listingId}/processed/zip/{listingId}.zip.'),
     bytes: ByteSize.describe('The archive’s size in bytes.'),
     entries: z.int().nonnegative().describe('How many files it holds.'),
   })
-  .meta({ title: 'ZipResult' });
+  .meta({
+    title: 'ZipResult',
+    description:
+      'The listing’s zip bundle: every rendition at {mediaType}/{size}/{mediaId}.{ext} inside.',
+  });
 export type ZipResult = z.output<typeof ZipResult>;
 
 /** One media item's outcome in the consolidated result. */
 export const MediaOutcome = z
   .discriminatedUnion('status', [
-    z.strictObject({
-      status: z.literal('succeeded'),
-      mediaId: MediaId,
-      mediaType: MediaType,
-      renditions: z.array(Rendition).min(1),
-      placeholder: z.string().max(200).optional().describe('ThumbHash (base64), photos only.'),
-      durationSeconds: z.number().nonnegative().optional().describe('Videos only.'),
-    }),
-    z.strictObject({
-      status: z.literal('failed'),
-      mediaId: MediaId,
-      mediaType: MediaType,
-      error: MediaError,
-    }),
+    z
+      .strictObject({
+        status: z.literal('succeeded').describe('The item was processed.'),
+        mediaId: MediaId,
+        mediaType: MediaType,
+        renditions: z
+          .array(Rendition)
+          .min(1)
+          .describe('Every object written for the item (for a video: the MP4 and the posters).'),
+        placeholder: Placeholder.optional().describe(
+          'A ThumbHash (base64) of the photo, to paint a blurred preview while it loads. Photos only.',
+        ),
+        durationSeconds: DurationSeconds.optional().describe(
+          'The MP4’s duration in seconds. Videos only.',
+        ),
+      })
+      .meta({ title: 'SucceededMedia', description: 'A media item that was processed.' }),
+    z
+      .strictObject({
+        status: z.literal('failed').describe('The item was rejected or failed.'),
+        mediaId: MediaId,
+        mediaType: MediaType,
+        error: MediaError,
+      })
+      .meta({ title: 'FailedMedia', description: 'A media item that was rejected or failed.' }),
   ])
-  .meta({ title: 'MediaOutcome' });
+  .meta({
+    title: 'MediaOutcome',
+    description: 'One media item’s outcome: `succeeded` with its renditions, or `failed` with why.',
+  });
 export type MediaOutcome = z.output<typeof MediaOutcome>;
 
 /** How the listing went as a whole. */
@@ -176,25 +261,88 @@ export type ListingStatus = z.infer<typeof ListingStatus>;
 /** The current (and only) version of {@link ListingMediaResult}. */
 export const LISTING_RESULT_VERSION = 1;
 
+function count(outcomes: readonly MediaOutcome[], status: MediaOutcome['status']): number {
+  return outcomes.filter((outcome) => outcome.status === status).length;
+}
+
+/**
+ * Adds an issue wherever the consolidated result contradicts itself: counts that are not the
+ * media's, a media id listed twice, or a status its items and errors do not support.
+ */
+function checkResultConsistency(
+  result: {
+    status: ListingStatus;
+    summary: { total: number; succeeded: number; failed: number };
+    media: readonly MediaOutcome[];
+    errors: readonly ListingError[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const { summary, media } = result;
+  const actual = {
+    total: media.length,
+    succeeded: count(media, 'succeeded'),
+    failed: count(media, 'failed'),
+  };
+  for (const field of ['total', 'succeeded', 'failed'] as const) {
+    if (summary[field] !== actual[field]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['summary', field],
+        message: `must be ${actual[field]} (counted in media), received ${summary[field]}`,
+      });
+    }
+  }
+  const firstIndex = new Map<string, number>();
+  media.forEach((outcome, index) => {
+    const first = firstIndex.get(outcome.mediaId);
+    if (first === undefined) firstIndex.set(outcome.mediaId, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['media', index, 'mediaId'],
+        message: `duplicate mediaId ${outcome.mediaId} (also at media[${first}])`,
+      });
+    }
+  });
+  const troubled = actual.failed > 0 || result.errors.length > 0;
+  const supported =
+    result.status === 'succeeded'
+      ? actual.succeeded > 0 && !troubled
+      : result.status === 'failed'
+        ? actual.succeeded === 0
+        : actual.succeeded > 0 && troubled;
+  if (!supported) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['status'],
+      message: `cannot be "${result.status}" with ${actual.succeeded} succeeded, ${actual.failed} failed and ${result.errors.length} listing errors (succeeded: some succeeded and nothing failed; partially_failed: some succeeded and something failed; failed: none succeeded)`,
+    });
+  }
+}
+
 /** The consolidated outcome of one request: every item, the zip, and the listing's status. */
 export const ListingMediaResult = z
   .strictObject({
-    schemaVersion: z.literal(LISTING_RESULT_VERSION),
+    schemaVersion: z
+      .literal(LISTING_RESULT_VERSION)
+      .describe('The result format’s version. Always 1 today.'),
     listingId: ListingId,
     requestId: RequestId,
     status: ListingStatus,
     summary: z
       .strictObject({
-        total: z.int().nonnegative(),
-        succeeded: z.int().nonnegative(),
-        failed: z.int().nonnegative(),
+        total: z.int().nonnegative().describe('Media items in the request.'),
+        succeeded: z.int().nonnegative().describe('Items processed.'),
+        failed: z.int().nonnegative().describe('Items rejected or failed.'),
       })
-      .describe('Counts of media items.'),
+      .describe('Counts of media items; total = succeeded + failed = media.length.'),
     media: z.array(MediaOutcome).describe('Every item of the request, in the request’s order.'),
     zip: ZipResult.nullable().describe('The bundle, or null when none was written.'),
     errors: z.array(ListingError).describe('Listing-level problems (empty when none).'),
     completedAt: z.iso.datetime().describe('When the result was consolidated (UTC, ISO 8601).'),
   })
+  .superRefine(checkResultConsistency)
   .meta({
     title: 'ListingMediaResult',
     description: 'The consolidated result of one processing request.',

@@ -16,7 +16,9 @@ export const WEBHOOK_EVENT_TYPE = 'listing.media.processed';
  */
 export const WebhookPayload = z
   .strictObject({
-    type: z.literal(WEBHOOK_EVENT_TYPE),
+    type: z
+      .literal(WEBHOOK_EVENT_TYPE)
+      .describe('The event type, always `listing.media.processed`: route on it.'),
     timestamp: z.iso.datetime().describe('When the event was created (UTC, ISO 8601).'),
     data: ListingMediaResult,
   })

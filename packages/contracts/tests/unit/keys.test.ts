@@ -64,13 +64,3 @@ describe('parseMediaKey', () => {
     expect(() => parseMediaKey(`/${zipKey(listingId)}`)).toThrow(/INVALID|not a raw/);
   });
 });
-
-describe('executionName', () => {
-  it('joins the canonical listing id and the request id', () => {
-    expect(executionName(listingId.toUpperCase(), 'req_42')).toBe(`${listingId}_req_42`);
-  });
-
-  it('rejects a request id with characters Step Functions refuses', () => {
-    expect(() => executionName(listingId, 'a b')).toThrow(/requestId/);
-  });
-});
