@@ -1,0 +1,61 @@
+import type { Readable } from 'node:stream';
+import { ThumbnailError, createRenditions, type RenditionOptions } from '@toq/thumbnails';
+import { TransientError } from '../domain/errors.ts';
+import {
+  UnrenderableImageError,
+  type ImageRenderer,
+  type RenderResult,
+  type UnrenderableImageCode,
+} from '../ports/image-renderer.ts';
+
+const IMAGE_PROBLEMS: readonly string[] = [
+  'UNSUPPORTED_FORMAT',
+  'CORRUPT_IMAGE',
+  'IMAGE_TOO_LARGE',
+] satisfies UnrenderableImageCode[];
+
+/**
+ * The {@link ImageRenderer} on `@toq/thumbnails` (sharp): the four widths, EXIF auto-rotated, sRGB,
+ * metadata stripped, with a ThumbHash placeholder.
+ *
+ * Errors: the image's own problems (`UNSUPPORTED_FORMAT`, `CORRUPT_IMAGE`, `IMAGE_TOO_LARGE`)
+ * become {@link UnrenderableImageError} (an item failure); an unreadable input stream
+ * (`INPUT_UNREADABLE`, e.g. the S3 connection dropped) becomes `TransientError` (retried); any
+ * other error is a bug and propagates as is.
+ *
+ * @example
+ * const renderer = new ThumbnailsRenderer();
+ * const { renditions } = await renderer.render(await store.getStream(key));
+ */
+export class ThumbnailsRenderer implements ImageRenderer {
+  /** @param options passed to `createRenditions` (default: the library's defaults). */
+  constructor(private readonly options: RenditionOptions = {}) {}
+
+  async render(input: Readable | Buffer): Promise<RenderResult> {
+    try {
+      const set = await createRenditions(input, this.options);
+      return {
+        source: { format: set.source.format, width: set.source.width, height: set.source.height },
+        renditions: set.renditions.map(({ size, width, height, ext, data }) => ({
+          size,
+          width,
+          height,
+          ext,
+          data,
+        })),
+        ...(set.placeholder === undefined ? {} : { placeholder: set.placeholder.thumbhash }),
+      };
+    } catch (error) {
+      if (!(error instanceof ThumbnailError)) throw error;
+      if (IMAGE_PROBLEMS.includes(error.code)) {
+        throw new UnrenderableImageError(error.code as UnrenderableImageCode, error.message, {
+          cause: error,
+        });
+      }
+      if (error.code === 'INPUT_UNREADABLE') {
+        throw new TransientError(`Could not read the image: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}

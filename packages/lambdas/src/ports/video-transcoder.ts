@@ -1,0 +1,142 @@
+/**
+ * The AWS Elemental MediaConvert job, as much of it as the pipeline uses. The shapes and names are
+ * MediaConvert's own (`CreateJob` `Settings`, `GetJob` `Job`), so the object the domain builds is
+ * passed to MediaConvert unchanged by the state machine (`mediaconvert:createJob.sync`), and the
+ * local stand-in (`adapters/ffmpeg-transcoder.ts`) reads the very same object.
+ */
+
+/** `Settings.Inputs[]`. */
+export interface TranscodeInput {
+  /** `s3://{bucket}/{key}` of the raw upload. */
+  readonly FileInput: string;
+  readonly AudioSelectors?: Readonly<Record<string, { readonly DefaultSelection: 'DEFAULT' }>>;
+  readonly VideoSelector?: { readonly Rotate?: 'AUTO' | 'DEGREE_0' };
+  readonly TimecodeSource?: 'ZEROBASED' | 'EMBEDDED' | 'SPECIFIEDSTART';
+}
+
+export interface H264CodecSettings {
+  readonly Codec: 'H_264';
+  readonly H264Settings: {
+    readonly RateControlMode: 'QVBR';
+    readonly QvbrSettings: { readonly QvbrQualityLevel: number };
+    /** Bits per second. */
+    readonly MaxBitrate: number;
+    readonly CodecProfile: 'HIGH' | 'MAIN';
+    readonly CodecLevel: 'AUTO';
+    readonly SceneChangeDetect: 'TRANSITION_DETECTION' | 'ENABLED' | 'DISABLED';
+  };
+}
+
+export interface FrameCaptureCodecSettings {
+  readonly Codec: 'FRAME_CAPTURE';
+  readonly FrameCaptureSettings: {
+    readonly FramerateNumerator: number;
+    readonly FramerateDenominator: number;
+    /** How many frames to capture: the first, then one every Denominator/Numerator seconds. */
+    readonly MaxCaptures: number;
+    /** JPEG quality, 1–100. */
+    readonly Quality: number;
+  };
+}
+
+export interface VideoDescription {
+  /** The output box; with `FIT_NO_UPSCALE` the picture fits inside it and is never enlarged. */
+  readonly Width?: number;
+  readonly Height?: number;
+  readonly ScalingBehavior?: 'FIT_NO_UPSCALE' | 'DEFAULT';
+  readonly CodecSettings: H264CodecSettings | FrameCaptureCodecSettings;
+}
+
+export interface AudioDescription {
+  readonly AudioSourceName: string;
+  readonly CodecSettings: {
+    readonly Codec: 'AAC';
+    readonly AacSettings: {
+      readonly Bitrate: number;
+      readonly CodingMode: 'CODING_MODE_2_0';
+      readonly SampleRate: number;
+    };
+  };
+}
+
+/** `Settings.OutputGroups[].Outputs[]`. */
+export interface TranscodeOutput {
+  readonly ContainerSettings:
+    | {
+        readonly Container: 'MP4';
+        readonly Mp4Settings?: { readonly MoovPlacement: 'PROGRESSIVE_DOWNLOAD' };
+      }
+    | { readonly Container: 'RAW' };
+  /** The file extension, without the dot. */
+  readonly Extension: string;
+  /** Appended to the base name; MediaConvert requires one only when a group has several outputs. */
+  readonly NameModifier?: string;
+  readonly VideoDescription: VideoDescription;
+  readonly AudioDescriptions?: readonly AudioDescription[];
+}
+
+/** `Settings.OutputGroups[]`: a file group. */
+export interface TranscodeOutputGroup {
+  readonly Name: string;
+  readonly OutputGroupSettings: {
+    readonly Type: 'FILE_GROUP_SETTINGS';
+    readonly FileGroupSettings: {
+      /**
+       * `s3://{bucket}/{prefix}{baseName}`: each output is written to
+       * `{prefix}{baseName}{NameModifier}{.counter for frame captures}.{Extension}`. A destination
+       * ending in `/` takes the input's base name instead.
+       */
+      readonly Destination: string;
+    };
+  };
+  readonly Outputs: readonly TranscodeOutput[];
+}
+
+/** MediaConvert's `CreateJob` `Settings`. */
+export interface TranscodeSettings {
+  readonly Inputs: readonly TranscodeInput[];
+  readonly OutputGroups: readonly TranscodeOutputGroup[];
+}
+
+/** `Job.OutputGroupDetails[]`, in the order of `Settings.OutputGroups`. */
+export interface OutputGroupDetail {
+  readonly Type?: string;
+  readonly OutputDetails?: readonly {
+    readonly DurationInMs?: number;
+    readonly VideoDetails?: { readonly WidthInPx?: number; readonly HeightInPx?: number };
+  }[];
+}
+
+/** The finished job, as `GetJob` (and `createJob.sync`) returns it. */
+export interface TranscodeJobResult {
+  readonly Job: {
+    readonly Id: string;
+    readonly Status: 'COMPLETE';
+    readonly OutputGroupDetails: readonly OutputGroupDetail[];
+  };
+}
+
+/**
+ * Runs a transcode job to completion. On AWS no function does this: the state machine's
+ * `Transcode` state calls `mediaconvert:createJob.sync` with the settings `transcode` built. The
+ * local runs use the ffmpeg stand-in (`adapters/ffmpeg-transcoder.ts`).
+ *
+ * Rejects with {@link TranscoderUnavailableError} when no transcoder can run here, and with
+ * {@link TranscodeFailedError} when the job fails on its input.
+ */
+export interface VideoTranscoder {
+  transcode(settings: TranscodeSettings): Promise<TranscodeJobResult>;
+}
+
+/**
+ * No transcoder can run on this machine (the local stand-in without `ffmpeg`). Consolidate maps
+ * this name to the item error code `TRANSCODER_UNAVAILABLE`.
+ */
+export class TranscoderUnavailableError extends Error {
+  override readonly name = 'TranscoderUnavailableError';
+}
+
+/** The transcoder ran but could not transcode this input (a broken or unsupported video). */
+export class TranscodeFailedError extends Error {
+  override readonly name = 'TranscodeFailedError';
+}

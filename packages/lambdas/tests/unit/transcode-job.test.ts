@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { ContractError, renditionKey } from '@toq/contracts';
+import {
+  MP4_MAX_WIDTH,
+  buildTranscodeSettings,
+  readTranscodeOutputs,
+  transcodeOutputKeys,
+} from '../../src/domain/transcode-job.ts';
+import { frameStateKey } from '../../src/domain/state-keys.ts';
+import { outputKey } from '../../src/adapters/ffmpeg-transcoder.ts';
+
+const ctx = { listingId: '4f8a2c1e-9b7d-4e3a-8c6f-1a2b3c4d5e6f', requestId: 'req-1' };
+const mediaId = '0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10';
+const item = { ctx, mediaId, ext: 'mov' };
+const BUCKET = 'toq-listing-medias';
+
+describe('buildTranscodeSettings', () => {
+  it('reads the raw upload and writes an H.264/AAC MP4 fitted into 1200 px wide without upscaling', () => {
+    // Act
+    const settings = buildTranscodeSettings(item, BUCKET);
+
+    // Assess
+    expect(settings.Inputs).toEqual([
+      expect.objectContaining({
+        FileInput: `s3://${BUCKET}/${ctx.listingId}/raw/video/${mediaId}.mov`,
+        VideoSelector: { Rotate: 'AUTO' },
+      }),
+    ]);
+    const mp4 = settings.OutputGroups[0]?.Outputs[0];
+    expect(mp4?.ContainerSettings.Container).toBe('MP4');
+    expect(mp4?.VideoDescription).toMatchObject({
+      Width: MP4_MAX_WIDTH,
+      ScalingBehavior: 'FIT_NO_UPSCALE',
+      CodecSettings: { Codec: 'H_264' },
+    });
+    expect(MP4_MAX_WIDTH).toBe(1200);
+    expect(mp4?.AudioDescriptions?.[0]?.CodecSettings.Codec).toBe('AAC');
+  });
+
+  it('names each destination so that MediaConvert lands exactly on the rendition and frame keys', () => {
+    // Prepare
+    const rawNamedDifferently = { ...item, ext: 'MP4' };
+
+    // Act
+    const settings = buildTranscodeSettings(rawNamedDifferently, BUCKET);
+    const keys = settings.OutputGroups.flatMap((group) =>
+      group.Outputs.map((output) =>
+        outputKey(
+          group.OutputGroupSettings.FileGroupSettings.Destination.slice(`s3://${BUCKET}/`.length),
+          `${ctx.listingId}/raw/video/${mediaId}.mp4`,
+          output,
+        ),
+      ),
+    );
+
+    // Assess
+    expect(keys).toEqual([
+      renditionKey({
+        listingId: ctx.listingId,
+        mediaType: 'video',
+        size: 'large',
+        mediaId,
+        ext: 'mp4',
+      }),
+      frameStateKey(ctx, mediaId),
+    ]);
+    expect(transcodeOutputKeys(item)).toEqual({ mp4: keys[0], frame: keys[1] });
+  });
+
+  it('captures exactly one full-size JPEG frame', () => {
+    const frame = buildTranscodeSettings(item, BUCKET).OutputGroups[1]?.Outputs[0];
+
+    expect(frame).toMatchObject({
+      ContainerSettings: { Container: 'RAW' },
+      Extension: 'jpg',
+      VideoDescription: {
+        CodecSettings: { Codec: 'FRAME_CAPTURE', FrameCaptureSettings: { MaxCaptures: 1 } },
+      },
+    });
+    expect(frame?.VideoDescription.Width).toBeUndefined();
+    expect(frame?.VideoDescription.Height).toBeUndefined();
+  });
+
+  it('rejects a photo extension or a malformed id before building anything', () => {
+    expect(() => buildTranscodeSettings({ ...item, ext: 'jpg' }, BUCKET)).toThrow(ContractError);
+    expect(() => buildTranscodeSettings({ ...item, mediaId: '../x' }, BUCKET)).toThrow(
+      /must be a UUID/,
+    );
+  });
+
+  it('is deterministic: the same item gives the same settings', () => {
+    expect(JSON.stringify(buildTranscodeSettings(item, BUCKET))).toBe(
+      JSON.stringify(buildTranscodeSettings(item, BUCKET)),
+    );
+  });
+});
+
+describe('readTranscodeOutputs', () => {
+  it('reads the MP4 size and duration from the first output group', () => {
+    const details = [
+      {
+        OutputDetails: [{ DurationInMs: 2040, VideoDetails: { WidthInPx: 320, HeightInPx: 240 } }],
+      },
+      { OutputDetails: [{ VideoDetails: { WidthInPx: 640, HeightInPx: 480 } }] },
+    ];
+
+    expect(readTranscodeOutputs(details)).toEqual({
+      width: 320,
+      height: 240,
+      durationSeconds: 2.04,
+    });
+  });
+
+  it('returns undefined when the job reported no usable size', () => {
+    expect(readTranscodeOutputs([])).toBeUndefined();
+    expect(
+      readTranscodeOutputs([{ OutputDetails: [{ VideoDetails: { WidthInPx: 0 } }] }]),
+    ).toBeUndefined();
+  });
+});
