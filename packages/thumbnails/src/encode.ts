@@ -1,0 +1,78 @@
+import sharp, { type Sharp } from 'sharp';
+import { RENDITION_CONTENT_TYPES } from '@toq/contracts/constants';
+import type { Master, SourceFormat } from './decode';
+import type { ResolvedOptions } from './options';
+
+/** The formats a rendition is written in, and the extension (`{ext}` of its key) of each. */
+export const RENDITION_FORMATS = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' } as const;
+export type RenditionFormat = keyof typeof RENDITION_FORMATS;
+export type RenditionExt = (typeof RENDITION_FORMATS)[RenditionFormat];
+
+/**
+ * The primary format: JPEG, unless the photo really is transparent (an alpha channel that is all
+ * opaque does not count), in which case transparency is kept: WebP for a WebP source, PNG else.
+ */
+export function primaryFormat(source: SourceFormat, master: Master): RenditionFormat {
+  if (!master.transparent) return 'jpeg';
+  return source === 'webp' ? 'webp' : 'png';
+}
+
+function encoder(pipeline: Sharp, format: RenditionFormat, quality: ResolvedOptions['quality']) {
+  switch (format) {
+    case 'jpeg':
+      // Progressive with optimised Huffman tables and the ImageMagick quantisation tables (those
+      // of mozjpeg): 8 % smaller than libjpeg's at the same speed. Trellis quantisation would
+      // save 10 % more at 2.8x the encoding time, so it is left off.
+      return pipeline.jpeg({
+        quality: quality.jpeg,
+        progressive: true,
+        optimiseCoding: true,
+        quantisationTable: 3,
+      });
+    case 'png':
+      return pipeline.png({ compressionLevel: 8, adaptiveFiltering: true });
+    case 'webp':
+      return pipeline.webp({ quality: quality.webp, smartSubsample: true });
+    case 'avif':
+      return pipeline.avif({ quality: quality.avif, effort: 2 });
+  }
+}
+
+/** One encoded rendition, before its size name is attached. */
+export interface Encoded {
+  readonly width: number;
+  readonly height: number;
+  readonly format: RenditionFormat;
+  readonly ext: RenditionExt;
+  readonly contentType: (typeof RENDITION_CONTENT_TYPES)[RenditionExt];
+  readonly data: Buffer;
+}
+
+/** Resizes the master to `width`×`height` (if smaller) and encodes it, without any metadata. */
+export async function encodeRendition(
+  master: Master,
+  width: number,
+  height: number,
+  format: RenditionFormat,
+  quality: ResolvedOptions['quality'],
+): Promise<Encoded> {
+  let pipeline = sharp(master.data, {
+    raw: { width: master.width, height: master.height, channels: master.channels },
+  });
+  if (master.channels === 4 && !master.transparent) pipeline = pipeline.removeAlpha();
+  if (width !== master.width || height !== master.height) {
+    pipeline = pipeline.resize(width, height, { fit: 'fill' });
+  }
+  const { data, info } = await encoder(pipeline, format, quality).toBuffer({
+    resolveWithObject: true,
+  });
+  const ext = RENDITION_FORMATS[format];
+  return {
+    width: info.width,
+    height: info.height,
+    format,
+    ext,
+    contentType: RENDITION_CONTENT_TYPES[ext],
+    data,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Stable codes of {@link ThumbnailError}.
+ * - `UNSUPPORTED_FORMAT`: the bytes are not an image format this library reads (text, PDF, SVG…).
+ * - `CORRUPT_IMAGE`: the format is known but the file is empty, truncated or damaged.
+ * - `IMAGE_TOO_LARGE`: the image declares more pixels than `limitInputPixels`, or the input
+ *   has more bytes than `maxInputBytes` (a decompression bomb ends here, before any decoding).
+ * - `INPUT_UNREADABLE`: the file could not be opened or the stream failed (not the image's fault:
+ *   worth a retry).
+ * - `INVALID_ARGUMENT`: the input is not a Buffer, path or Readable, or an option is invalid (a
+ *   programming error).
+ */
+export type ThumbnailErrorCode =
+  | 'UNSUPPORTED_FORMAT'
+  | 'CORRUPT_IMAGE'
+  | 'IMAGE_TOO_LARGE'
+  | 'INPUT_UNREADABLE'
+  | 'INVALID_ARGUMENT';
+
+/**
+ * The one error `@toq/thumbnails` throws (rejects with). Tell cases apart by `code`; the
+ * underlying error (sharp's, the HEIC decoder's, the file system's) is the `cause`.
+ *
+ * @example
+ * try { await createRenditions(buffer) } catch (e) {
+ *   if (e instanceof ThumbnailError && e.code === 'CORRUPT_IMAGE') markPhotoFailed(e.message);
+ *   else throw e;
+ * }
+ */
+export class ThumbnailError extends Error {
+  override readonly name = 'ThumbnailError';
+  readonly code: ThumbnailErrorCode;
+
+  constructor(code: ThumbnailErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Describes a value for an error message: `a string ("x")`, `an array`, `null`, `12`. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array (${JSON.stringify(value)})`;
+  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Buffer.isBuffer(value)) return `a Buffer of ${value.length} bytes`;
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return typeof value;
+}

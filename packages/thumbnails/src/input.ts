@@ -1,0 +1,94 @@
+import { readFile, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { ThumbnailError, describe } from './errors';
+
+/** What {@link createRenditions} accepts: the bytes, a file path, or a stream of the bytes. */
+export type RenditionInput = Buffer | Uint8Array | string | Readable;
+
+/** An input ready for sharp: a buffer, or a path to a file that exists and is small enough. */
+export type LoadedInput = { kind: 'buffer'; buffer: Buffer } | { kind: 'file'; path: string };
+
+function tooLarge(bytes: number, limit: number): ThumbnailError {
+  return new ThumbnailError(
+    'IMAGE_TOO_LARGE',
+    `Input too large: expected at most ${limit} bytes (maxInputBytes), received ${bytes} bytes`,
+  );
+}
+
+async function readStream(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const piece =
+        typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+      total += piece.length;
+      if (total > limit) {
+        stream.destroy();
+        throw tooLarge(total, limit);
+      }
+      chunks.push(piece);
+    }
+  } catch (error) {
+    if (error instanceof ThumbnailError) throw error;
+    throw new ThumbnailError(
+      'INPUT_UNREADABLE',
+      `Cannot read the input stream: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * Normalises the input. Streams are read to the end (never more than `maxInputBytes`); files are
+ * checked to exist and left for sharp to read, so that it can decode them with random access.
+ *
+ * @throws {ThumbnailError} `INVALID_ARGUMENT`, `INPUT_UNREADABLE` or `IMAGE_TOO_LARGE`.
+ */
+export async function loadInput(input: unknown, maxInputBytes: number): Promise<LoadedInput> {
+  if (input instanceof Uint8Array) {
+    if (input.length > maxInputBytes) throw tooLarge(input.length, maxInputBytes);
+    const buffer = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.length);
+    return { kind: 'buffer', buffer };
+  }
+  if (typeof input === 'string' && input.length > 0) {
+    let size: number;
+    try {
+      const info = await stat(input);
+      if (!info.isFile()) throw new Error(`${input} is not a regular file`);
+      size = info.size;
+    } catch (error) {
+      throw new ThumbnailError(
+        'INPUT_UNREADABLE',
+        `Cannot read the input file ${JSON.stringify(input)}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    if (size > maxInputBytes) throw tooLarge(size, maxInputBytes);
+    return { kind: 'file', path: input };
+  }
+  if (input instanceof Readable) {
+    return { kind: 'buffer', buffer: await readStream(input, maxInputBytes) };
+  }
+  throw new ThumbnailError(
+    'INVALID_ARGUMENT',
+    `Invalid input: expected a Buffer, a file path or a Readable stream, received ${describe(input)}`,
+  );
+}
+
+/** The whole input as bytes (for decoders that need them in memory, such as the HEIC one). */
+export async function inputBytes(input: LoadedInput): Promise<Buffer> {
+  if (input.kind === 'buffer') return input.buffer;
+  try {
+    return await readFile(input.path);
+  } catch (error) {
+    throw new ThumbnailError(
+      'INPUT_UNREADABLE',
+      `Cannot read the input file ${JSON.stringify(input.path)}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,109 @@
+import type { RenditionSize } from '@toq/contracts/constants';
+import { decodeMaster, probe, type SourceInfo } from './decode';
+import { encodeRendition, primaryFormat, type Encoded, type RenditionFormat } from './encode';
+import { ThumbnailError } from './errors';
+import { loadInput, type RenditionInput } from './input';
+import { resolveOptions, type RenditionOptions } from './options';
+import { createPlaceholder, type Placeholder } from './placeholder';
+import { renditionTargets } from './sizes';
+
+/** One rendition: a size at its true dimensions, in one format. */
+export interface Rendition extends Encoded {
+  /** The size name (spec §2): `thumbnail`, `small`, `medium` or `large`. */
+  readonly size: RenditionSize;
+}
+
+/** The result of {@link createRenditions}. */
+export interface RenditionSet {
+  /** The source photo, upright dimensions. */
+  readonly source: SourceInfo;
+  /**
+   * The renditions, widest first: one per requested size in the primary format (JPEG, or PNG/WebP
+   * for a transparent photo), then one per size in each extra format.
+   */
+  readonly renditions: readonly Rendition[];
+  /** The ThumbHash placeholder; absent when `placeholder: false`. */
+  readonly placeholder?: Placeholder;
+}
+
+/** Runs the tasks with at most `limit` in flight, keeping their order in the result. */
+async function runLimited<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  const queue = tasks.entries(); // shared: each worker takes the next task when it is free
+  const worker = async () => {
+    for (const [index, task] of queue) results[index] = await task();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/**
+ * Renders a photo's renditions (spec §2): each size is its nominal width (200, 400, 800, 1200)
+ * or the source's width if narrower (never enlarged), the height follows the upright aspect
+ * ratio. EXIF orientation is applied, colours are converted to sRGB, and no metadata (EXIF, GPS,
+ * XMP, IPTC, ICC, comments) is written. The photo is decoded once, shrinking on load, and every
+ * size is derived from that one decode; the encodes run in parallel (`concurrency`).
+ *
+ * Reads JPEG, PNG, WebP, GIF (first frame), TIFF (first page), AVIF and HEIC. Writes JPEG, or
+ * keeps transparency as PNG (WebP for a WebP source); `formats` adds WebP/AVIF renditions.
+ *
+ * @param input The photo: a Buffer (or Uint8Array), a file path, or a Readable of its bytes.
+ * @param options See {@link RenditionOptions}; all optional.
+ * @returns The source's description, the renditions and a ThumbHash placeholder.
+ * @throws {ThumbnailError} `UNSUPPORTED_FORMAT` (not an image format this library reads),
+ *   `CORRUPT_IMAGE` (empty, truncated, damaged), `IMAGE_TOO_LARGE` (over `limitInputPixels` or
+ *   `maxInputBytes`), `INPUT_UNREADABLE` (missing file, failed stream), `INVALID_ARGUMENT`.
+ * @example
+ * import { createRenditions } from '@toq/thumbnails';
+ * const { source, renditions } = await createRenditions('photo.heic', { formats: ['webp'] });
+ * for (const r of renditions) await writeFile(`out/${r.size}.${r.ext}`, r.data);
+ */
+export async function createRenditions(
+  input: RenditionInput,
+  options?: RenditionOptions,
+): Promise<RenditionSet> {
+  const settings = resolveOptions(options);
+  const loaded = await loadInput(input, settings.maxInputBytes);
+  const { source, metadata } = await probe(loaded, settings.limitInputPixels);
+  const targets = renditionTargets(settings.sizes, source.width, source.height);
+  const widest = targets[0] ?? { width: source.width, height: source.height };
+  const master = await decodeMaster(
+    loaded,
+    source,
+    metadata,
+    widest.width,
+    widest.height,
+    settings.limitInputPixels,
+  );
+  const primary = primaryFormat(source.format, master);
+  const formats: RenditionFormat[] = [primary, ...settings.formats.filter((f) => f !== primary)];
+  const jobs = formats.flatMap((format) =>
+    targets.map((target) => async (): Promise<Rendition> => {
+      try {
+        const encoded = await encodeRendition(
+          master,
+          target.width,
+          target.height,
+          format,
+          settings.quality,
+        );
+        return { size: target.size, ...encoded };
+      } catch (error) {
+        throw new ThumbnailError(
+          'CORRUPT_IMAGE',
+          `Cannot encode the ${target.size} ${format} rendition: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }),
+  );
+  const [placeholder, ...renditions] = await runLimited<Rendition | Placeholder | undefined>(
+    [async () => (settings.placeholder ? createPlaceholder(master) : undefined), ...jobs],
+    settings.concurrency,
+  );
+  return {
+    source,
+    renditions: renditions as Rendition[],
+    ...(placeholder ? { placeholder: placeholder as Placeholder } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+
+/** The shared EXIF-orientation photos (`../shared/fixtures` from the repository root). */
+export const ORIENTATION_FIXTURES = resolve(
+  import.meta.dirname,
+  '../../../../shared/fixtures/exif-orientation',
+);
+
+/** A fixture photo: `fixture('Landscape', 6)` is `Landscape_6.jpg`. */
+export function fixture(kind: 'Landscape' | 'Portrait', orientation: number): string {
+  return resolve(ORIENTATION_FIXTURES, `${kind}_${orientation}.jpg`);
+}
+
+/** Decodes an image to 8-bit sRGB pixels without alpha. */
+export async function pixels(image: Buffer | string) {
+  const { data, info } = await sharp(image)
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** Mean absolute difference per channel (0–255) between two decoded images of the same size. */
+export async function meanAbsoluteDifference(a: Buffer | string, b: Buffer | string) {
+  const [pa, pb] = await Promise.all([pixels(a), pixels(b)]);
+  if (pa.width !== pb.width || pa.height !== pb.height) {
+    throw new Error(`sizes differ: ${pa.width}x${pa.height} vs ${pb.width}x${pb.height}`);
+  }
+  let sum = 0;
+  for (let i = 0; i < pa.data.length; i++) sum += Math.abs((pa.data[i] ?? 0) - (pb.data[i] ?? 0));
+  return sum / pa.data.length;
+}
+
+/** The item at `index`, failing the test when there is none. */
+export function at<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined)
+    throw new Error(`expected an item at ${index}, received ${items.length} items`);
+  return item;
+}
