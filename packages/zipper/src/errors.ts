@@ -1,0 +1,68 @@
+/**
+ * Stable codes of {@link ZipperError}.
+ * - `INVALID_ARGUMENT`: `entries` is not iterable, `destination` is not a writable stream, or an
+ *   option is unknown or invalid (a programming error).
+ * - `INVALID_ENTRY`: an entry is not `{ path, source, size? }`: its source is not a Buffer, a
+ *   Readable or a function, its opener resolved to something else, or `size` is not a byte count.
+ * - `INVALID_PATH`: an entry's path is not a clean relative path (absolute, drive letter,
+ *   backslash, `..`, `.`, empty segment, trailing slash, control character, over 65,535 bytes).
+ * - `DUPLICATE_PATH`: two entries have the same path.
+ * - `SOURCE_FAILED`: an entry's source stream errored, or its opener threw or rejected.
+ * - `SIZE_MISMATCH`: an entry's source gave more or fewer bytes than its declared `size`
+ *   (a truncated download ends here instead of in the archive).
+ * - `ENTRIES_FAILED`: the `entries` iterable itself threw or rejected.
+ * - `DESTINATION_FAILED`: the destination stream errored or closed before the archive ended.
+ * - `ARCHIVE_FAILED`: the archiver itself failed (compression error).
+ * - `ABORTED`: `options.signal` was aborted.
+ */
+export type ZipperErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_ENTRY'
+  | 'INVALID_PATH'
+  | 'DUPLICATE_PATH'
+  | 'SOURCE_FAILED'
+  | 'SIZE_MISMATCH'
+  | 'ENTRIES_FAILED'
+  | 'DESTINATION_FAILED'
+  | 'ARCHIVE_FAILED'
+  | 'ABORTED';
+
+/**
+ * The one error `@toq/zipper` throws (rejects with). Tell cases apart by `code`; `entryPath`
+ * names the entry being written when it happened (when there was one); the underlying error
+ * (the source's, the destination's, archiver's) is the `cause`.
+ *
+ * @example
+ * try { await createZip(entries, body) } catch (e) {
+ *   if (e instanceof ZipperError && e.code === 'SOURCE_FAILED') console.error(e.entryPath, e.cause);
+ *   throw e;
+ * }
+ */
+export class ZipperError extends Error {
+  override readonly name = 'ZipperError';
+  readonly code: ZipperErrorCode;
+  /** The path of the entry concerned, e.g. `photo/large/….jpg`, when there is one. */
+  readonly entryPath: string | undefined;
+
+  constructor(
+    code: ZipperErrorCode,
+    message: string,
+    options?: { cause?: unknown; entryPath?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.entryPath = options?.entryPath;
+  }
+}
+
+/** Describes a value for an error message: `a string ("x")`, `an array`, `null`, `12`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return typeof value;
+}

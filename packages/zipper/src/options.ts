@@ -1,0 +1,95 @@
+import { ZipperError, describeValue } from './errors';
+
+/** Options of {@link createZip}. Unknown keys are rejected. */
+export interface ZipOptions {
+  /**
+   * The modification time written on every entry (ZIP stores it in UTC, to the even second).
+   * Fixed so that the same entries always give the same bytes.
+   * @default new Date('1980-01-01T00:00:00Z') (the earliest time a zip can hold)
+   */
+  readonly date?: Date;
+  /**
+   * The deflate level (1 fastest … 9 smallest) for entries that are not already-compressed
+   * media; `0` stores every entry.
+   * @default 6
+   */
+  readonly compressionLevel?: number;
+  /**
+   * Aborts the archive: `createZip` rejects with `ABORTED`, the current source and the
+   * destination are destroyed.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** The options with their defaults filled in. */
+export interface Settings {
+  readonly date: Date;
+  readonly compressionLevel: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * The earliest and latest times the zip header's DOS date holds (archiver clamps later dates to
+ * the end of 2043, where the 32-bit field's sign bit begins).
+ */
+const EARLIEST_DATE = Date.UTC(1980, 0, 1);
+const LATEST_DATE = Date.UTC(2043, 11, 31, 23, 59, 58);
+
+/** The defaults of {@link ZipOptions}. */
+export const DEFAULT_OPTIONS = {
+  /** 1980-01-01T00:00:00Z in milliseconds. */
+  dateMs: EARLIEST_DATE,
+  compressionLevel: 6,
+} as const;
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['date', 'compressionLevel', 'signal']);
+
+function invalidOption(name: string, expected: string, received: unknown): ZipperError {
+  return new ZipperError(
+    'INVALID_ARGUMENT',
+    `Invalid option ${name}: expected ${expected}, but received ${describeValue(received)}`,
+  );
+}
+
+/**
+ * Checks `options` and fills in the defaults.
+ *
+ * @throws {ZipperError} `INVALID_ARGUMENT` for an unknown option or an invalid value.
+ */
+export function parseOptions(options: unknown): Settings {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ZipperError(
+      'INVALID_ARGUMENT',
+      `Invalid options: expected an object, but received ${describeValue(options)}`,
+    );
+  }
+  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
+  if (unknown.length > 0) {
+    throw new ZipperError(
+      'INVALID_ARGUMENT',
+      `Invalid options: expected only ${[...KNOWN_OPTIONS].join(', ')}, but received ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
+    );
+  }
+  const { date, compressionLevel, signal } = options as ZipOptions;
+  if (date !== undefined) {
+    const time = date instanceof Date ? date.getTime() : Number.NaN;
+    if (!(time >= EARLIEST_DATE && time <= LATEST_DATE)) {
+      throw invalidOption('date', 'a valid Date from 1980 through 2043', date);
+    }
+  }
+  if (
+    compressionLevel !== undefined &&
+    !(Number.isInteger(compressionLevel) && compressionLevel >= 0 && compressionLevel <= 9)
+  ) {
+    throw invalidOption('compressionLevel', 'an integer from 0 to 9', compressionLevel);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidOption('signal', 'an AbortSignal', signal);
+  }
+  return {
+    date: new Date(date?.getTime() ?? DEFAULT_OPTIONS.dateMs),
+    compressionLevel: compressionLevel ?? DEFAULT_OPTIONS.compressionLevel,
+    signal,
+  };
+}
