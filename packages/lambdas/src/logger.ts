@@ -39,3 +39,23 @@ export function loggerPort(logger: PowertoolsLogger): Logger {
       extra === undefined ? logger[level](message) : logger[level](message, extra);
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * The correlation keys found in a task payload before it is parsed: `ctx` (most tasks),
+ * `state.ctx` (Consolidate), or `request` + `executionName` (Validate). Unknown shapes give none.
+ */
+export function correlationKeys(event: unknown): CorrelationKeys {
+  const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+  const state = (e['state'] ?? {}) as Record<string, unknown>;
+  const source = (e['ctx'] ?? state['ctx'] ?? e['request'] ?? state) as Record<string, unknown>;
+  const keys = {
+    listingId: text(source?.['listingId']),
+    requestId: text(source?.['requestId']),
+    executionName: text(source?.['executionName']) ?? text(e['executionName']),
+  };
+  return Object.fromEntries(Object.entries(keys).filter(([, v]) => v !== undefined));
+}

@@ -3,6 +3,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { ConfigurationError } from '../domain/errors.ts';
 import type { SecretSource } from '../ports/secret-source.ts';
 import type { WebhookAttempt, WebhookMessage, WebhookSender } from '../ports/webhook-sender.ts';
 
@@ -152,7 +153,13 @@ export class HttpWebhookSender implements WebhookSender {
   async send(message: WebhookMessage): Promise<WebhookAttempt> {
     const target = await this.#target(message.url);
     if (!target.ok) return target.attempt;
-    const signer = new Webhook(await this.#options.secret.get());
+    const secret = await this.#options.secret.get();
+    if (!/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(secret)) {
+      throw new ConfigurationError(
+        'The webhook signing secret is malformed: expected whsec_ followed by base64 (Standard Webhooks), received another value',
+      );
+    }
+    const signer = new Webhook(secret);
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'toq-media-webhooks/1',

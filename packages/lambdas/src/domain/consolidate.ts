@@ -1,0 +1,315 @@
+import {
+  ItemFailure,
+  LISTING_RESULT_VERSION,
+  ListingMediaResult,
+  MediaId,
+  PhotoRenditionsResult,
+  ProcessingRequest,
+  ValidationReport,
+  VideoOutputsResult,
+  ZipResult,
+  parse,
+  type ListingError,
+  type ListingStatus,
+  type MediaError,
+  type MediaOutcome,
+  type MediaType,
+} from '@toq/contracts';
+import { z } from 'zod';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import { mapWithConcurrency } from './concurrency.ts';
+import { InvalidRequestError, parseInput } from './errors.ts';
+import {
+  TaskContext,
+  itemStateKey,
+  requestStateKey,
+  resultStateKey,
+  validationStateKey,
+} from './state-keys.ts';
+
+/** A Step Functions error as a `Catch` with a `ResultPath` records it. */
+const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional().nullable() });
+type CaughtError = z.output<typeof CaughtError>;
+
+/** One Map iteration's result: from the function, or from a `Catch` (then with `error`). */
+const ItemOutcome = z.object({
+  mediaId: MediaId,
+  status: z.enum(['succeeded', 'failed']),
+  error: z.string().optional(),
+});
+type ItemOutcome = z.output<typeof ItemOutcome>;
+
+/** The normal state after `BundleZip`. */
+const ProcessedState = z.object({
+  ctx: TaskContext,
+  photos: z.array(ItemOutcome),
+  videos: z.array(ItemOutcome),
+  zip: ZipResult.nullable().optional(),
+  zipError: CaughtError.optional(),
+});
+
+/** The `Consolidate` state's payload (docs/pipeline.md). */
+export const ConsolidateInput = z.object({
+  state: z.looseObject({}),
+  executionName: z.string().min(1).max(80),
+});
+
+/** What `Consolidate` returns: the state `Callback` gets. */
+export interface ConsolidateOutput {
+  readonly ctx: TaskContext;
+  readonly status: ListingStatus;
+  readonly resultKey: string;
+  readonly callbackUrl: string;
+}
+
+/** What consolidating needs from the outside world. */
+export interface ConsolidateDeps {
+  readonly store: ObjectStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** An item's record under `items/{mediaId}.json`. */
+export type ItemRecord = PhotoRenditionsResult | VideoOutputsResult | ItemFailure;
+const ItemRecord = z.union([PhotoRenditionsResult, VideoOutputsResult, ItemFailure]);
+
+/** Everything the consolidated result is made of, already read. */
+export interface ConsolidationFacts {
+  readonly request: ProcessingRequest;
+  /** Absent on the failure path (validation never finished). */
+  readonly report?: ValidationReport;
+  readonly outcomes: readonly (ItemOutcome & { branch: MediaType })[];
+  readonly records: ReadonlyMap<string, ItemRecord>;
+  readonly zip: z.output<typeof ZipResult> | null;
+  readonly zipError?: CaughtError;
+  /** The error that sent the execution down the failure path. */
+  readonly failure?: CaughtError;
+  readonly completedAt: Date;
+}
+
+const MAX_MESSAGE = 1000;
+function clip(message: string): string {
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
+}
+
+/**
+ * A caught error in words. A Lambda error's `Cause` is a JSON string
+ * (`{"errorType","errorMessage","trace"}`) on AWS and a plain message locally: both are read.
+ */
+export function describeCaught(caught: CaughtError): string {
+  let detail = caught.Cause ?? '';
+  try {
+    const cause = JSON.parse(detail) as { errorMessage?: unknown };
+    if (typeof cause.errorMessage === 'string') detail = cause.errorMessage;
+  } catch {
+    // a plain-text cause
+  }
+  return detail ? `${caught.Error}: ${detail}` : caught.Error;
+}
+
+/**
+ * The `MediaError` of an item whose Map iteration was caught with the error `name`
+ * (docs/pipeline.md, "Error mapping in consolidate").
+ */
+export function mediaErrorFromCaught(name: string, branch: MediaType): MediaError {
+  if (name === 'States.Timeout') {
+    return { code: 'TIMEOUT', message: `Processing took too long (${name})` };
+  }
+  if (branch === 'video' && (name.startsWith('MediaConvert.') || name === 'States.TaskFailed')) {
+    return { code: 'TRANSCODE_FAILED', message: `The video transcode failed (${name})` };
+  }
+  return { code: 'PROCESSING_FAILED', message: `Processing failed (${name})` };
+}
+
+function outcomeOf(
+  item: ProcessingRequest['media'][number],
+  facts: ConsolidationFacts,
+): MediaOutcome {
+  const { mediaId, mediaType } = item;
+  const failed = (error: MediaError): MediaOutcome => ({
+    status: 'failed',
+    mediaId,
+    mediaType,
+    error: { code: error.code, message: clip(error.message) },
+  });
+  if (facts.failure) {
+    return failed({
+      code: 'PROCESSING_FAILED',
+      message: `The pipeline failed before processing this item (${describeCaught(facts.failure)})`,
+    });
+  }
+  const rejected = facts.report?.rejected.find((r) => r.mediaId === mediaId);
+  if (rejected) return failed(rejected.error);
+
+  const outcome = facts.outcomes.find((o) => o.mediaId === mediaId && o.branch === mediaType);
+  const record = facts.records.get(mediaId);
+  if (record && 'error' in record) return failed(record.error);
+  if (outcome?.status === 'succeeded' && record && record.mediaType === mediaType) {
+    return {
+      status: 'succeeded',
+      mediaId,
+      mediaType,
+      renditions: record.renditions,
+      ...('placeholder' in record && record.placeholder !== undefined
+        ? { placeholder: record.placeholder }
+        : {}),
+      ...('durationSeconds' in record && record.durationSeconds !== undefined
+        ? { durationSeconds: record.durationSeconds }
+        : {}),
+    };
+  }
+  if (outcome?.error) return failed(mediaErrorFromCaught(outcome.error, mediaType));
+  if (outcome?.status === 'succeeded') {
+    return failed({
+      code: 'PROCESSING_FAILED',
+      message: `The ${mediaType} was reported processed but its record ${itemStateKey(facts.request, mediaId)} is missing or invalid`,
+    });
+  }
+  if (outcome) {
+    return failed({
+      code: 'PROCESSING_FAILED',
+      message: `The ${mediaType} failed without a reason`,
+    });
+  }
+  return failed({
+    code: 'PROCESSING_FAILED',
+    message: `The ${mediaType} has no outcome from the processing branches`,
+  });
+}
+
+/**
+ * Merges validation, the branches' outcomes, the items' records and the zip into the
+ * `ListingMediaResult`: every item of the request in its order, the status
+ * (`succeeded` when every item and the zip are, `failed` when no item is, else
+ * `partially_failed`) and listing-level errors. Pure.
+ */
+export function consolidateResult(facts: ConsolidationFacts): ListingMediaResult {
+  const media = facts.request.media.map((item) => outcomeOf(item, facts));
+  const succeeded = media.filter((m) => m.status === 'succeeded').length;
+  const errors: ListingError[] = [];
+  if (facts.failure) {
+    errors.push({
+      code: 'PIPELINE_FAILED',
+      message: clip(`The pipeline failed at Validate (${describeCaught(facts.failure)})`),
+    });
+  } else if (succeeded === 0) {
+    errors.push({ code: 'NO_VALID_MEDIA', message: 'No media item could be processed' });
+  }
+  if (facts.zipError) {
+    errors.push({
+      code: 'ZIP_FAILED',
+      message: clip(`The zip bundle could not be written (${describeCaught(facts.zipError)})`),
+    });
+  }
+  const status: ListingStatus =
+    succeeded === 0
+      ? 'failed'
+      : succeeded < media.length || facts.zipError
+        ? 'partially_failed'
+        : 'succeeded';
+  return parse(ListingMediaResult, {
+    schemaVersion: LISTING_RESULT_VERSION,
+    listingId: facts.request.listingId,
+    requestId: facts.request.requestId,
+    status,
+    summary: { total: media.length, succeeded, failed: media.length - succeeded },
+    media,
+    zip: facts.zip,
+    errors,
+    completedAt: facts.completedAt.toISOString(),
+  });
+}
+
+async function readJson(store: ObjectStore, key: string): Promise<unknown> {
+  return JSON.parse((await store.getBuffer(key)).toString('utf8'));
+}
+
+/** Objects read at once (item records). */
+const CONCURRENCY = 16;
+
+/**
+ * The `consolidate` function: reads what the execution wrote under its state prefix, merges it
+ * with the state ({@link consolidateResult}), writes `result.json` and returns what `Callback`
+ * needs. On the failure path (`Validate` failed) the state is the request plus `failure`; the
+ * request is recorded in `request.json` if it is missing, and every item is failed.
+ *
+ * @throws {InvalidRequestError} when the payload is neither state shape.
+ * @throws {TransientError} on storage trouble.
+ */
+export async function consolidate(
+  event: unknown,
+  deps: ConsolidateDeps,
+): Promise<ConsolidateOutput> {
+  const input = parseInput(ConsolidateInput, event, 'Consolidate payload');
+  const completedAt = deps.clock.now();
+  let facts: ConsolidationFacts;
+
+  if ('failure' in input.state) {
+    const { failure, ...rest } = input.state;
+    const request = parseInput(ProcessingRequest, rest, 'ProcessingRequest (failure path)');
+    if ((await deps.store.head(requestStateKey(request))) === undefined) {
+      await deps.store.put(requestStateKey(request), JSON.stringify(request, null, 2), {
+        contentType: 'application/json',
+      });
+    }
+    facts = {
+      request,
+      outcomes: [],
+      records: new Map(),
+      zip: null,
+      failure: parseInput(CaughtError, failure, 'failure'),
+      completedAt,
+    };
+  } else {
+    const state = parseInput(ProcessedState, input.state, 'Consolidate state');
+    const request = parse(
+      ProcessingRequest,
+      await readJson(deps.store, requestStateKey(state.ctx)),
+    );
+    if (request.listingId !== state.ctx.listingId || request.requestId !== state.ctx.requestId) {
+      throw new InvalidRequestError(
+        `request.json is for ${request.listingId}/${request.requestId}: expected ${state.ctx.listingId}/${state.ctx.requestId}`,
+      );
+    }
+    const report = parse(
+      ValidationReport,
+      await readJson(deps.store, validationStateKey(state.ctx)),
+    );
+    const outcomes = [
+      ...state.photos.map((o) => ({ ...o, branch: 'photo' as const })),
+      ...state.videos.map((o) => ({ ...o, branch: 'video' as const })),
+    ];
+    const records = new Map<string, ItemRecord>();
+    await mapWithConcurrency(outcomes, CONCURRENCY, async ({ mediaId }) => {
+      const key = itemStateKey(state.ctx, mediaId);
+      if ((await deps.store.head(key)) === undefined) return;
+      const record = ItemRecord.safeParse(await readJson(deps.store, key));
+      if (record.success && record.data.mediaId === mediaId) records.set(mediaId, record.data);
+      else deps.logger.warn('Item record is invalid; ignored', { mediaId, key });
+    });
+    facts = {
+      request,
+      report,
+      outcomes,
+      records,
+      zip: state.zip ?? null,
+      ...(state.zipError ? { zipError: state.zipError } : {}),
+      completedAt,
+    };
+  }
+
+  const ctx: TaskContext = {
+    listingId: facts.request.listingId,
+    requestId: facts.request.requestId,
+    executionName: input.executionName,
+  };
+  const result = consolidateResult(facts);
+  const resultKey = resultStateKey(ctx);
+  await deps.store.put(resultKey, JSON.stringify(result, null, 2), {
+    contentType: 'application/json',
+  });
+  deps.logger.info('Consolidated', { status: result.status, ...result.summary });
+  return { ctx, status: result.status, resultKey, callbackUrl: facts.request.callback.url };
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CallbackConfig,
+  ConsolidateConfig,
+  StartConfig,
+  ValidateConfig,
+  loadConfig,
+} from '../../src/config.ts';
+import { ConfigurationError } from '../../src/domain/errors.ts';
+
+const ARN = 'arn:aws:states:us-east-1:058264253741:stateMachine:listing-media-processing-staging';
+const SECRET = 'arn:aws:secretsmanager:us-east-1:058264253741:secret:toq-webhook-AbCdEf';
+
+function failure(run: () => unknown): ConfigurationError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('loadConfig', () => {
+  it('fails the cold start with "MEDIA_BUCKET is required" when the bucket is missing', () => {
+    const error = failure(() => loadConfig(ConsolidateConfig, {}));
+
+    expect(error.name).toBe('ConfigurationError');
+    expect(error.message).toBe('Invalid environment: MEDIA_BUCKET is required');
+  });
+
+  it('names every wrong variable at once', () => {
+    const error = failure(() =>
+      loadConfig(CallbackConfig, { MEDIA_BUCKET: 'b', CALLBACK_ALLOW_LOOPBACK: 'yes' }),
+    );
+
+    expect(error.message).toBe(
+      'Invalid environment: MEDIA_BUCKET must be an S3 bucket name, received "b"; WEBHOOK_SECRET_ARN is required; CALLBACK_ALLOWED_HOSTS is required; CALLBACK_ALLOW_LOOPBACK must be "true" or "false", received "yes"',
+    );
+  });
+
+  it('reads start with its state machine and logging defaults', () => {
+    expect(loadConfig(StartConfig, { STATE_MACHINE_ARN: ARN })).toEqual({
+      stateMachineArn: ARN,
+      logLevel: 'INFO',
+      serviceName: 'listing-media',
+    });
+    expect(() => loadConfig(StartConfig, { STATE_MACHINE_ARN: 'arn:aws:sqs:x' })).toThrow(
+      /STATE_MACHINE_ARN must be a state machine ARN/,
+    );
+  });
+
+  it('reads validate with the default limits of 50 MiB and 5 GiB, or the configured ones', () => {
+    expect(loadConfig(ValidateConfig, { MEDIA_BUCKET: 'toq-listing-medias' }).limits).toEqual({
+      photo: 52_428_800,
+      video: 5_368_709_120,
+    });
+    expect(
+      loadConfig(ValidateConfig, {
+        MEDIA_BUCKET: 'toq-listing-medias',
+        MAX_PHOTO_BYTES: '1000',
+        MAX_VIDEO_BYTES: '2000',
+        LOG_LEVEL: 'debug',
+      }),
+    ).toMatchObject({ limits: { photo: 1000, video: 2000 }, logLevel: 'DEBUG' });
+    expect(() =>
+      loadConfig(ValidateConfig, { MEDIA_BUCKET: 'toq-listing-medias', MAX_PHOTO_BYTES: '-1' }),
+    ).toThrow('MAX_PHOTO_BYTES must be a positive integer (bytes), received "-1"');
+  });
+
+  it('reads callback: the secret ARN, the host allowlist and the loopback exception', () => {
+    const config = loadConfig(CallbackConfig, {
+      MEDIA_BUCKET: 'toq-listing-medias',
+      WEBHOOK_SECRET_ARN: SECRET,
+      CALLBACK_ALLOWED_HOSTS: ' api.toq.com.br, *.Example.com ,',
+      CALLBACK_ALLOW_LOOPBACK: 'true',
+      LOCAL_MEDIA_ROOT: '/tmp/bucket',
+    });
+
+    expect(config).toEqual({
+      logLevel: 'INFO',
+      serviceName: 'listing-media',
+      mediaBucket: 'toq-listing-medias',
+      s3ForcePathStyle: false,
+      localMediaRoot: '/tmp/bucket',
+      webhookSecretArn: SECRET,
+      callbackAllowedHosts: ['api.toq.com.br', '*.example.com'],
+      callbackAllowLoopback: true,
+    });
+    expect(() =>
+      loadConfig(CallbackConfig, {
+        MEDIA_BUCKET: 'toq-listing-medias',
+        WEBHOOK_SECRET_ARN: SECRET,
+        CALLBACK_ALLOWED_HOSTS: 'https://api.toq.com.br/',
+      }),
+    ).toThrow(/CALLBACK_ALLOWED_HOSTS entries must be hosts such as api.example.com/);
+  });
+});
