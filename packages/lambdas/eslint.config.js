@@ -1,0 +1,49 @@
+// @ts-check
+import root from '../../eslint.config.js';
+
+/**
+ * The hexagon's rule: the domain and the ports stay pure. They never reach the AWS SDK, native
+ * or I/O libraries, the filesystem, the adapters or the handlers (tests/unit/architecture.test.ts
+ * checks the same from the source).
+ */
+const forbidden = {
+  paths: [
+    { name: 'node:fs', message: 'The domain does no I/O: use the ObjectStore port.' },
+    { name: 'node:fs/promises', message: 'The domain does no I/O: use the ObjectStore port.' },
+    { name: 'fs', message: 'The domain does no I/O: use the ObjectStore port.' },
+    { name: 'fs/promises', message: 'The domain does no I/O: use the ObjectStore port.' },
+    { name: 'node:http', message: 'The domain does no I/O: use a port.' },
+    { name: 'node:https', message: 'The domain does no I/O: use a port.' },
+    { name: 'node:net', message: 'The domain does no I/O: use a port.' },
+    { name: 'node:dns', message: 'The domain does no I/O: use a port.' },
+    { name: 'node:child_process', message: 'The domain does no I/O: use a port.' },
+    { name: 'sharp', message: 'Rendering is behind the ImageRenderer port.' },
+    { name: 'archiver', message: 'Archiving is behind the ArchiveWriter port.' },
+    { name: '@toq/thumbnails', message: 'Rendering is behind the ImageRenderer port.' },
+    { name: '@toq/zipper', message: 'Archiving is behind the ArchiveWriter port.' },
+    { name: '@aws-lambda-powertools/logger', message: 'Logging is behind the Logger port.' },
+  ],
+  patterns: [
+    { group: ['@aws-sdk/*', '@smithy/*'], message: 'The AWS SDK belongs in adapters/.' },
+    { group: ['**/adapters/*', '**/handlers/*'], message: 'The domain depends on ports only.' },
+    {
+      group: ['../config', '../config.ts', '../logger', '../logger.ts'],
+      message: 'Configuration and logging are wired in handlers/.',
+    },
+  ],
+};
+
+export default [
+  ...root,
+  {
+    files: ['src/domain/**/*.ts', 'src/ports/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', forbidden],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Configuration is parsed in config.ts and passed in.' },
+        { name: 'fetch', message: 'The domain does no I/O: use a port.' },
+      ],
+    },
+  },
+];
