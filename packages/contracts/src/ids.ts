@@ -88,9 +88,19 @@ export const MediaExtension = z
     `The raw file's extension without the dot, in any letter case (normalised to lowercase): ${ALL_MEDIA_EXTENSIONS.join(', ')}.`,
   );
 
-/** Whether `ext` is allowed for `mediaType` (e.g. `mov` is a video, never a photo). */
+/**
+ * Whether `ext` (lowercase, without the dot) is allowed for `mediaType`: `mov` is a video, never a
+ * photo. False for anything else, including a `mediaType` that is not one.
+ *
+ * @example
+ * isExtensionOf('photo', 'heic'); // true
+ * isExtensionOf('photo', 'mov'); // false
+ */
 export function isExtensionOf(mediaType: MediaType, ext: string): boolean {
-  return (MEDIA_EXTENSIONS[mediaType] as readonly string[]).includes(ext);
+  return (
+    Object.hasOwn(MEDIA_EXTENSIONS, mediaType) &&
+    (MEDIA_EXTENSIONS[mediaType] as readonly string[]).includes(ext)
+  );
 }
 
 /**
@@ -102,11 +112,15 @@ export function checkExtensionMatchesType(
   parts: { mediaType: MediaType; ext: string },
   ctx: z.RefinementCtx,
 ): void {
-  if (ALL_MEDIA_EXTENSIONS.includes(parts.ext) && !isExtensionOf(parts.mediaType, parts.ext)) {
+  if (
+    Object.hasOwn(MEDIA_EXTENSIONS, parts.mediaType) &&
+    ALL_MEDIA_EXTENSIONS.includes(parts.ext) &&
+    !isExtensionOf(parts.mediaType, parts.ext)
+  ) {
     ctx.addIssue({
       code: 'custom',
       path: ['ext'],
-      message: `"${parts.ext}" is not a ${parts.mediaType} extension`,
+      message: `must be a ${parts.mediaType} extension (${MEDIA_EXTENSIONS[parts.mediaType].join(', ')}), received ${received(parts.ext)}`,
     });
   }
 }

@@ -27,6 +27,31 @@ export const RawKeyParts = z
   .meta({ title: 'raw key parts' });
 export type RawKeyParts = z.input<typeof RawKeyParts>;
 
+/**
+ * Adds an issue when a rendition's format is not one of its media type's, or a video's MP4 is not
+ * at `large`. Skips parts already reported as invalid.
+ */
+function checkRenditionFormat(
+  parts: { mediaType: MediaType; size: RenditionSize; ext: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (!MediaType.safeParse(parts.mediaType).success) return;
+  const allowed: readonly string[] = RENDITION_EXTENSIONS[parts.mediaType];
+  if (!allowed.includes(parts.ext)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ext'],
+      message: `must be a ${parts.mediaType} rendition format (${allowed.join(', ')}), received ${received(parts.ext)}`,
+    });
+  } else if (parts.ext === 'mp4' && parts.size !== 'large') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['size'],
+      message: `must be "large" for a video's MP4, received ${received(parts.size)}`,
+    });
+  }
+}
+
 /** The parts of a zip entry's path: `{mediaType}/{size}/{mediaId}.{ext}`. */
 export const ZipEntryParts = z
   .strictObject({
@@ -35,38 +60,14 @@ export const ZipEntryParts = z
     mediaId: MediaId,
     ext: RenditionExtension,
   })
-  .superRefine((parts, ctx) => {
-    const allowed: readonly string[] = RENDITION_EXTENSIONS[parts.mediaType];
-    if (!allowed.includes(parts.ext)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ext'],
-        message: `"${parts.ext}" is not a ${parts.mediaType} rendition format (${allowed.join(', ')})`,
-      });
-    } else if (parts.ext === 'mp4' && parts.size !== 'large') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['size'],
-        message: `a video's MP4 is written at "large" only, not "${parts.size}"`,
-      });
-    }
-  })
+  .superRefine(checkRenditionFormat)
   .meta({ title: 'zip entry parts' });
 export type ZipEntryParts = z.input<typeof ZipEntryParts>;
 
 /** The parts of a rendition's key: `{listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}`. */
 export const RenditionKeyParts = z
   .strictObject({ listingId: ListingId, ...ZipEntryParts.shape })
-  .superRefine((parts, ctx) => {
-    const entry = ZipEntryParts.safeParse({
-      mediaType: parts.mediaType,
-      size: parts.size,
-      mediaId: parts.mediaId,
-      ext: parts.ext,
-    });
-    if (!entry.success)
-      for (const issue of entry.error.issues) ctx.addIssue({ ...issue, code: 'custom' });
-  })
+  .superRefine(checkRenditionFormat)
   .meta({ title: 'rendition key parts' });
 export type RenditionKeyParts = z.input<typeof RenditionKeyParts>;
 
@@ -110,37 +111,55 @@ function partsOrThrow<S extends z.ZodType>(
   return result.value;
 }
 
+/**
+ * The parts a builder reads, and only those: other properties (a parsed key's `kind`, a media
+ * item's `bytes`) play no part in a key, so `rawKey({ listingId, ...item })` and
+ * `renditionKey(parseMediaKey(key))` work. A non-object is passed on for zod to report.
+ */
+function partsOf<S extends z.ZodObject>(schema: S, parts: unknown): unknown {
+  if (typeof parts !== 'object' || parts === null || Array.isArray(parts)) return parts;
+  const record = parts as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(schema.shape).map((name) => [name, record[name]]));
+}
+
 function listingIdOrThrow(listingId: string): string {
   return partsOrThrow(ListingId, listingId, 'listing id');
 }
 
 /**
  * The key of a raw upload: `{listingId}/raw/{mediaType}/{mediaId}.{ext}`. Ids and the extension
- * are normalised to lowercase.
+ * are normalised to lowercase; the extension must be one of the media type's
+ * (`MEDIA_EXTENSIONS`). Properties other than the four parts are ignored, so a media item
+ * can be spread in.
  *
  * @throws {ContractError} `INVALID_INPUT` when a part is not valid (every problem listed).
  * @example
- * rawKey({ listingId, mediaType: 'photo', mediaId, ext: 'JPG' });
- * // '4f8…/raw/photo/0b7….jpg'
+ * rawKey({ listingId: request.listingId, ...request.media[0] });
+ * rawKey({ listingId, mediaType: 'photo', mediaId, ext: 'JPG' }); // '4f8c…/raw/photo/0b7c….jpg'
  */
 export function rawKey(parts: RawKeyParts): string {
-  const { listingId, mediaType, mediaId, ext } = partsOrThrow(RawKeyParts, parts, 'raw key parts');
+  const { listingId, mediaType, mediaId, ext } = partsOrThrow(
+    RawKeyParts,
+    partsOf(RawKeyParts, parts),
+    'raw key parts',
+  );
   return `${listingId}/raw/${mediaType}/${mediaId}.${ext}`;
 }
 
 /**
  * The key of a rendition: `{listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}`, where `ext`
  * is the format actually written (a HEIC photo has `jpg` renditions; a video has an `mp4` at
- * `large` and `jpg` posters at every size).
+ * `large` and `jpg` posters at every size). Other properties are ignored.
  *
- * @throws {ContractError} `INVALID_INPUT` when a part is not valid.
+ * @throws {ContractError} `INVALID_INPUT` when a part is not valid, or the format is not one of
+ * the media type's (`RENDITION_EXTENSIONS`), or a video's `mp4` is not at `large`.
  * @example
  * renditionKey({ listingId, mediaType: 'photo', size: 'thumbnail', mediaId, ext: 'jpg' });
  */
 export function renditionKey(parts: RenditionKeyParts): string {
   const { listingId, mediaType, size, mediaId, ext } = partsOrThrow(
     RenditionKeyParts,
-    parts,
+    partsOf(RenditionKeyParts, parts),
     'rendition key parts',
   );
   return `${listingId}/processed/${mediaType}/${size}/${mediaId}.${ext}`;
@@ -150,6 +169,8 @@ export function renditionKey(parts: RenditionKeyParts): string {
  * The key of the listing's zip bundle: `{listingId}/processed/zip/{listingId}.zip`.
  *
  * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a UUID.
+ * @example
+ * zipKey('4F8C1D2E-7B3A-4C5D-9E8F-0A1B2C3D4E5F'); // '4f8c…/processed/zip/4f8c….zip'
  */
 export function zipKey(listingId: string): string {
   const id = listingIdOrThrow(listingId);
@@ -158,23 +179,39 @@ export function zipKey(listingId: string): string {
 
 /**
  * The clean path of a rendition inside the zip bundle: `{mediaType}/{size}/{mediaId}.{ext}` (no
- * `processed/`, no listing id, no dates).
+ * `processed/`, no listing id, no dates). Other properties are ignored.
  *
- * @throws {ContractError} `INVALID_INPUT` when a part is not valid.
+ * @throws {ContractError} `INVALID_INPUT` when a part is not valid (as for {@link renditionKey}).
  * @example
  * zipEntryPath({ mediaType: 'photo', size: 'large', mediaId, ext: 'jpg' }); // 'photo/large/….jpg'
  */
 export function zipEntryPath(parts: ZipEntryParts): string {
-  const { mediaType, size, mediaId, ext } = partsOrThrow(ZipEntryParts, parts, 'zip entry parts');
+  const { mediaType, size, mediaId, ext } = partsOrThrow(
+    ZipEntryParts,
+    partsOf(ZipEntryParts, parts),
+    'zip entry parts',
+  );
   return `${mediaType}/${size}/${mediaId}.${ext}`;
 }
 
-/** The prefix under which a listing's raw uploads live: `{listingId}/raw/`. */
+/**
+ * The prefix under which a listing's raw uploads live: `{listingId}/raw/` (for S3 `ListObjectsV2`).
+ *
+ * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a UUID.
+ * @example
+ * await s3.send(new ListObjectsV2Command({ Bucket, Prefix: rawPrefix(listingId) }));
+ */
 export function rawPrefix(listingId: string): string {
   return `${listingIdOrThrow(listingId)}/raw/`;
 }
 
-/** The prefix under which a listing's renditions and zip live: `{listingId}/processed/`. */
+/**
+ * The prefix under which a listing's renditions and zip live: `{listingId}/processed/`.
+ *
+ * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a UUID.
+ * @example
+ * processedPrefix(listingId) + zipEntryPath(entry) === renditionKey({ listingId, ...entry }); // true
+ */
 export function processedPrefix(listingId: string): string {
   return `${listingIdOrThrow(listingId)}/processed/`;
 }
