@@ -1,0 +1,376 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ListingMediaResult,
+  ValidationReport,
+  WebhookPayload,
+  parse,
+  rawKey,
+  type ProcessingRequestInput,
+} from '@toq/contracts';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
+import { itemStateKey } from '../../src/domain/state-keys.ts';
+import { startAwsJsonServer } from '../setup/aws-json-server.ts';
+import {
+  LISTING_ID,
+  PHOTO_2_ID,
+  PHOTO_ID,
+  REQUEST_ID,
+  SCOPE,
+  VIDEO_ID,
+  sampleRequest,
+} from '../setup/fixtures.ts';
+import { startWebhookServer } from '../setup/webhook-server.ts';
+import type * as StartModule from '../../src/handlers/start.ts';
+import type * as ValidateModule from '../../src/handlers/validate.ts';
+import type * as ConsolidateModule from '../../src/handlers/consolidate.ts';
+import type * as CallbackModule from '../../src/handlers/callback.ts';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const STATE_MACHINE =
+  'arn:aws:states:us-east-1:058264253741:stateMachine:listing-media-processing-staging';
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:058264253741:secret:toq-webhook-AbCdEf';
+const MISSING_ID = '3eaf4d85-4c3b-4fab-8d84-9c9a5dadcf43';
+const PREFIX = `_pipeline/${LISTING_ID}/${REQUEST_ID}/`;
+
+let root: string;
+let store: FsObjectStore;
+let aws: Awaited<ReturnType<typeof startAwsJsonServer>>;
+let webhook: Awaited<ReturnType<typeof startWebhookServer>>;
+const executions = new Map<string, string>();
+
+/** The AWS JSON-protocol stand-in: Step Functions remembers names; Secrets Manager has one secret. */
+function answer(call: { target: string; body: Record<string, unknown> }) {
+  if (call.target === 'AWSStepFunctions.StartExecution') {
+    const name = String(call.body['name']);
+    if (executions.has(name)) {
+      return {
+        status: 400,
+        body: { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${name}'` },
+      };
+    }
+    executions.set(name, String(call.body['input']));
+    return {
+      status: 200,
+      body: { executionArn: `${STATE_MACHINE}:${name}`, startDate: 1_700_000_000 },
+    };
+  }
+  if (call.target === 'secretsmanager.GetSecretValue') {
+    return { status: 200, body: { ARN: SECRET_ARN, Name: 'toq-webhook', SecretString: SECRET } };
+  }
+  return { status: 400, body: { __type: 'UnknownOperationException', message: call.target } };
+}
+
+/** An SQS record shaped exactly as the event source mapping delivers it. */
+function sqsRecord(body: string, receiveCount = 1): SQSRecord {
+  return {
+    messageId: randomUUID(),
+    receiptHandle: `AQEB${randomUUID()}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '1761998400000',
+      SenderId: 'AROAEXAMPLE:toq-backend',
+      ApproximateFirstReceiveTimestamp: '1761998400100',
+    },
+    messageAttributes: {},
+    md5OfBody: createHash('md5').update(body).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:058264253741:listing-media-processing-staging',
+    awsRegion: 'us-east-1',
+  };
+}
+
+async function fileAt(key: string): Promise<Buffer> {
+  return readFile(join(root, ...key.split('/')));
+}
+
+async function json(key: string): Promise<unknown> {
+  return JSON.parse((await fileAt(key)).toString('utf8'));
+}
+
+/** Imports a handler module afresh, as a cold start does. */
+async function coldStart<T>(path: string): Promise<T> {
+  vi.resetModules();
+  return (await import(path)) as T;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'core-handlers-'));
+  store = new FsObjectStore(root);
+  aws = await startAwsJsonServer(answer);
+  webhook = await startWebhookServer(SECRET, [200]);
+});
+afterAll(async () => {
+  await aws.close();
+  await webhook.close();
+  await rm(root, { recursive: true });
+});
+
+beforeEach(() => {
+  vi.unstubAllEnvs();
+  for (const [name, value] of Object.entries({
+    LOG_LEVEL: 'SILENT',
+    MEDIA_BUCKET: 'toq-listing-medias',
+    LOCAL_MEDIA_ROOT: root,
+    STATE_MACHINE_ARN: STATE_MACHINE,
+    WEBHOOK_SECRET_ARN: SECRET_ARN,
+    CALLBACK_ALLOWED_HOSTS: 'api.example.com',
+    CALLBACK_ALLOW_LOOPBACK: 'true',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_SFN: aws.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+  })) {
+    vi.stubEnv(name, value);
+  }
+});
+
+describe('core handlers end to end, filesystem bucket', () => {
+  let request: ProcessingRequestInput;
+  let rawHashes: Map<string, string>;
+
+  beforeAll(async () => {
+    // Prepare the bucket: a real JPEG, a "PNG" that is really a JPEG, an MP4 header; one item missing.
+    const jpeg = await readFile(
+      new URL('../../../../../shared/fixtures/exif-orientation/Landscape_1.jpg', import.meta.url),
+    );
+    const mp4 = Buffer.concat([
+      Buffer.from('00000018667479706d703432000000006d70343269736f6d', 'hex'),
+      Buffer.alloc(4096, 7),
+    ]);
+    const raw = [
+      [
+        rawKey({ listingId: LISTING_ID, mediaType: 'photo', mediaId: PHOTO_ID, ext: 'jpg' }),
+        jpeg,
+        'image/jpeg',
+      ],
+      [
+        rawKey({ listingId: LISTING_ID, mediaType: 'photo', mediaId: PHOTO_2_ID, ext: 'png' }),
+        jpeg,
+        'image/png',
+      ],
+      [
+        rawKey({ listingId: LISTING_ID, mediaType: 'video', mediaId: VIDEO_ID, ext: 'mp4' }),
+        mp4,
+        'video/mp4',
+      ],
+    ] as const;
+    rawHashes = new Map();
+    for (const [key, body, contentType] of raw) {
+      await store.put(key, body, { contentType });
+      rawHashes.set(key, createHash('sha256').update(body).digest('hex'));
+    }
+    const base = sampleRequest();
+    request = {
+      ...base,
+      media: [...base.media, { mediaId: MISSING_ID, mediaType: 'photo', ext: 'jpg' }],
+      callback: { url: webhook.url },
+    };
+  });
+
+  it('start: starts one execution per good message, fails only the bad one, and counts a redelivery as done', async () => {
+    // Prepare
+    const { handler } = await coldStart<typeof StartModule>('../../src/handlers/start.ts');
+    const good = sqsRecord(JSON.stringify(request));
+    const bad = sqsRecord(JSON.stringify({ ...request, listingId: 'not-a-uuid' }));
+    const garbage = sqsRecord('this is not json');
+
+    // Act
+    const first = await handler({ Records: [bad, good, garbage] } satisfies SQSEvent);
+    const redelivered = await handler({ Records: [sqsRecord(JSON.stringify(request), 2)] });
+
+    // Assess
+    expect(first).toEqual({
+      batchItemFailures: [{ itemIdentifier: bad.messageId }, { itemIdentifier: garbage.messageId }],
+    });
+    expect(redelivered).toEqual({ batchItemFailures: [] });
+    const starts = aws.calls.filter((c) => c.target === 'AWSStepFunctions.StartExecution');
+    expect(starts).toHaveLength(2);
+    expect(starts.map((c) => c.body['name'])).toEqual([SCOPE.executionName, SCOPE.executionName]);
+    expect(starts[0]?.body['stateMachineArn']).toBe(STATE_MACHINE);
+    expect(JSON.parse(String(starts[0]?.body['input']))).toEqual(request);
+  });
+
+  it('validate: writes request.json and validation.json and returns the accepted items', async () => {
+    // Prepare
+    const { handler } = await coldStart<typeof ValidateModule>('../../src/handlers/validate.ts');
+    const input = JSON.parse(executions.get(SCOPE.executionName) ?? '{}') as unknown;
+
+    // Act
+    const result = await handler({ request: input, executionName: SCOPE.executionName });
+
+    // Assess
+    expect(result).toEqual({
+      ctx: SCOPE,
+      photos: [{ mediaId: PHOTO_ID, ext: 'jpg' }],
+      videos: [{ mediaId: VIDEO_ID, ext: 'mp4' }],
+    });
+    expect(await json(`${PREFIX}request.json`)).toEqual(input);
+    const report = parse(ValidationReport, await json(`${PREFIX}validation.json`));
+    expect(report.accepted.map((m) => m.mediaId)).toEqual([PHOTO_ID, VIDEO_ID]);
+    expect(report.rejected.map((r) => [r.mediaId, r.error.code])).toEqual([
+      [PHOTO_2_ID, 'TYPE_MISMATCH'],
+      [MISSING_ID, 'OBJECT_NOT_FOUND'],
+    ]);
+    expect(report.rejected[0]?.error.message).toBe(
+      'Declared a photo .png: received jpeg content (a photo)',
+    );
+  });
+
+  it('validate: rejects an invalid request with InvalidRequestError', async () => {
+    const { handler } = await coldStart<typeof ValidateModule>('../../src/handlers/validate.ts');
+
+    const error = await handler({
+      request: { ...request, media: [] },
+      executionName: 'x',
+    }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'InvalidRequestError' });
+    expect((error as Error).message).toBe(
+      'Invalid ProcessingRequest: media: must list at least one media item',
+    );
+  });
+
+  it('consolidate: merges the branches into result.json', async () => {
+    // Prepare: what the thumbnails function wrote for the photo.
+    const { handler } = await coldStart<typeof ConsolidateModule>(
+      '../../src/handlers/consolidate.ts',
+    );
+    const rendition = {
+      size: 'thumbnail',
+      key: `${LISTING_ID}/processed/photo/thumbnail/${PHOTO_ID}.jpg`,
+      ext: 'jpg',
+      contentType: 'image/jpeg',
+      width: 200,
+      height: 133,
+      bytes: 9000,
+    };
+    await store.put(
+      itemStateKey(SCOPE, PHOTO_ID),
+      JSON.stringify({
+        mediaId: PHOTO_ID,
+        mediaType: 'photo',
+        source: { format: 'jpeg', width: 1800, height: 1200 },
+        renditions: [rendition],
+      }),
+      { contentType: 'application/json' },
+    );
+    const zip = { key: `${LISTING_ID}/processed/zip/${LISTING_ID}.zip`, bytes: 9100, entries: 1 };
+
+    // Act
+    const out = await handler({
+      state: {
+        ctx: SCOPE,
+        photos: [{ mediaId: PHOTO_ID, status: 'succeeded' }],
+        videos: [{ mediaId: VIDEO_ID, status: 'failed', error: 'States.TaskFailed' }],
+        zip,
+      },
+      executionName: SCOPE.executionName,
+    });
+
+    // Assess
+    expect(out).toEqual({
+      ctx: SCOPE,
+      status: 'partially_failed',
+      resultKey: `${PREFIX}result.json`,
+      callbackUrl: webhook.url,
+    });
+    const result = parse(ListingMediaResult, await json(`${PREFIX}result.json`));
+    expect(result.summary).toEqual({ total: 4, succeeded: 1, failed: 3 });
+    expect(result.media.map((m) => (m.status === 'failed' ? m.error.code : m.status))).toEqual([
+      'succeeded',
+      'TYPE_MISMATCH',
+      'TRANSCODE_FAILED',
+      'OBJECT_NOT_FOUND',
+    ]);
+    expect(result.zip).toEqual(zip);
+  });
+
+  it('callback: delivers the signed webhook once and records delivery.json', async () => {
+    // Prepare
+    const { handler } = await coldStart<typeof CallbackModule>('../../src/handlers/callback.ts');
+    const event = {
+      ctx: SCOPE,
+      status: 'partially_failed',
+      resultKey: `${PREFIX}result.json`,
+      callbackUrl: webhook.url,
+    };
+
+    // Act
+    const first = await handler(event);
+    const retried = await handler(event);
+
+    // Assess
+    expect(first).toEqual({ delivered: true, attempts: 1, statusCode: 200 });
+    expect(retried).toEqual(first);
+    expect(webhook.received).toHaveLength(1);
+    const payload = parse(WebhookPayload, webhook.received[0]?.verified);
+    expect(payload.data).toEqual(await json(`${PREFIX}result.json`));
+    expect(await json(`${PREFIX}delivery.json`)).toMatchObject({
+      delivered: true,
+      statusCode: 200,
+    });
+    expect(aws.calls.filter((c) => c.target === 'secretsmanager.GetSecretValue')).toHaveLength(1);
+  });
+
+  it('never modifies a raw upload', async () => {
+    for (const [key, hash] of rawHashes) {
+      expect(
+        createHash('sha256')
+          .update(await fileAt(key))
+          .digest('hex'),
+      ).toBe(hash);
+    }
+  });
+});
+
+describe('consolidate on the failure path', () => {
+  it('records the request and fails every item when Validate failed', async () => {
+    // Prepare
+    const { handler } = await coldStart<typeof ConsolidateModule>(
+      '../../src/handlers/consolidate.ts',
+    );
+    const failed = sampleRequest({ requestId: 'req-failed' });
+    const prefix = `_pipeline/${LISTING_ID}/req-failed/`;
+
+    // Act
+    const out = await handler({
+      state: { ...failed, failure: { Error: 'States.Timeout', Cause: 'Task timed out' } },
+      executionName: `${LISTING_ID}_req-failed`,
+    });
+
+    // Assess
+    expect(out).toMatchObject({ status: 'failed', resultKey: `${prefix}result.json` });
+    expect(await json(`${prefix}request.json`)).toEqual(failed);
+    const result = parse(ListingMediaResult, await json(`${prefix}result.json`));
+    expect(result.errors).toEqual([
+      {
+        code: 'PIPELINE_FAILED',
+        message: 'The pipeline failed at Validate (States.Timeout: Task timed out)',
+      },
+    ]);
+    expect(result.summary).toEqual({ total: 3, succeeded: 0, failed: 3 });
+  });
+});
+
+describe('cold start', () => {
+  it.each([
+    ['validate', 'MEDIA_BUCKET', 'MEDIA_BUCKET is required'],
+    ['consolidate', 'MEDIA_BUCKET', 'MEDIA_BUCKET is required'],
+    ['callback', 'WEBHOOK_SECRET_ARN', 'WEBHOOK_SECRET_ARN is required'],
+    ['start', 'STATE_MACHINE_ARN', 'STATE_MACHINE_ARN is required'],
+  ])('fails %s when %s is missing', async (fn, variable, message) => {
+    vi.stubEnv(variable, undefined);
+
+    const error = await coldStart(`../../src/handlers/${fn}.ts`).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'ConfigurationError' });
+    expect((error as Error).message).toBe(`Invalid environment: ${message}`);
+  });
+});
