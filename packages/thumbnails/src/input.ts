@@ -8,6 +8,21 @@ export type RenditionInput = Buffer | Uint8Array | string | Readable;
 /** An input ready for sharp: a buffer, or a path to a file that exists and is small enough. */
 export type LoadedInput = { kind: 'buffer'; buffer: Buffer } | { kind: 'file'; path: string };
 
+function unreadableFile(path: string, error: unknown): ThumbnailError {
+  return new ThumbnailError(
+    'INPUT_UNREADABLE',
+    `Cannot read the input file ${JSON.stringify(path)}: ${(error as Error).message}`,
+    { cause: error },
+  );
+}
+
+function empty(): ThumbnailError {
+  return new ThumbnailError(
+    'CORRUPT_IMAGE',
+    'Corrupt image: expected the bytes of an image, received an empty input (0 bytes)',
+  );
+}
+
 function tooLarge(bytes: number, limit: number): ThumbnailError {
   return new ThumbnailError(
     'IMAGE_TOO_LARGE',
@@ -44,9 +59,16 @@ async function readStream(stream: Readable, limit: number): Promise<Buffer> {
  * Normalises the input. Streams are read to the end (never more than `maxInputBytes`); files are
  * checked to exist and left for sharp to read, so that it can decode them with random access.
  *
- * @throws {ThumbnailError} `INVALID_ARGUMENT`, `INPUT_UNREADABLE` or `IMAGE_TOO_LARGE`.
+ * @throws {ThumbnailError} `INVALID_ARGUMENT`, `INPUT_UNREADABLE`, `IMAGE_TOO_LARGE`, or
+ *   `CORRUPT_IMAGE` for an empty input.
  */
 export async function loadInput(input: unknown, maxInputBytes: number): Promise<LoadedInput> {
+  const loaded = await load(input, maxInputBytes);
+  if (loaded.kind === 'buffer' && loaded.buffer.length === 0) throw empty();
+  return loaded;
+}
+
+async function load(input: unknown, maxInputBytes: number): Promise<LoadedInput> {
   if (input instanceof Uint8Array) {
     if (input.length > maxInputBytes) throw tooLarge(input.length, maxInputBytes);
     const buffer = Buffer.isBuffer(input)
@@ -61,12 +83,9 @@ export async function loadInput(input: unknown, maxInputBytes: number): Promise<
       if (!info.isFile()) throw new Error(`${input} is not a regular file`);
       size = info.size;
     } catch (error) {
-      throw new ThumbnailError(
-        'INPUT_UNREADABLE',
-        `Cannot read the input file ${JSON.stringify(input)}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw unreadableFile(input, error);
     }
+    if (size === 0) throw empty();
     if (size > maxInputBytes) throw tooLarge(size, maxInputBytes);
     return { kind: 'file', path: input };
   }
@@ -85,10 +104,6 @@ export async function inputBytes(input: LoadedInput): Promise<Buffer> {
   try {
     return await readFile(input.path);
   } catch (error) {
-    throw new ThumbnailError(
-      'INPUT_UNREADABLE',
-      `Cannot read the input file ${JSON.stringify(input.path)}: ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw unreadableFile(input.path, error);
   }
 }

@@ -73,7 +73,10 @@ function rejectUnknownKeys(
 ) {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw invalid(where + key, `one of ${known.join(', ')}`, `an unknown key "${key}"`);
+      throw new ThumbnailError(
+        'INVALID_ARGUMENT',
+        `Invalid option ${where}${key}: expected one of ${known.join(', ')}, received an unknown key "${key}"`,
+      );
     }
   }
 }

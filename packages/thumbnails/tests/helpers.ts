@@ -40,3 +40,30 @@ export function at<T>(items: readonly T[], index: number): T {
     throw new Error(`expected an item at ${index}, received ${items.length} items`);
   return item;
 }
+
+/** A 600x400 PNG of the landscape photo whose left half is fully transparent. */
+export async function halfTransparentPng(): Promise<Buffer> {
+  const photo = await sharp(fixture('Landscape', 0))
+    .resize(600, 400)
+    .ensureAlpha()
+    .raw()
+    .toBuffer();
+  for (let y = 0; y < 400; y++) for (let x = 0; x < 300; x++) photo[(y * 600 + x) * 4 + 3] = 0;
+  return sharp(photo, { raw: { width: 600, height: 400, channels: 4 } })
+    .png()
+    .toBuffer();
+}
+
+/** The channel count, and the alpha of the middle row at ¼ and ¾ of the width. */
+export async function alphaAcross(image: Buffer) {
+  const { data, info } = await sharp(image)
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const row = Math.floor(info.height / 2) * info.width;
+  return {
+    channels: (await sharp(image).metadata()).channels,
+    left: data[(row + Math.floor(info.width / 4)) * 4 + 3],
+    right: data[(row + Math.floor((info.width * 3) / 4)) * 4 + 3],
+  };
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { resolveOptions } from '../../src/options';
+import { renditionTargets } from '../../src/sizes';
+import { ThumbnailError } from '../../src/index';
+
+describe('resolveOptions', () => {
+  it('applies the defaults', () => {
+    expect(resolveOptions(undefined)).toMatchObject({
+      sizes: ['thumbnail', 'small', 'medium', 'large'],
+      quality: { jpeg: 80, webp: 80, avif: 50 },
+      formats: [],
+      placeholder: true,
+      limitInputPixels: 268_402_689,
+      maxInputBytes: 134_217_728,
+    });
+  });
+
+  it('keeps the sizes asked for, in canonical order', () => {
+    expect(resolveOptions({ sizes: ['large', 'thumbnail'] }).sizes).toEqual(['thumbnail', 'large']);
+  });
+
+  it.each([
+    [
+      { qualty: 80 },
+      'Invalid option qualty: expected one of sizes, quality, formats, placeholder, limitInputPixels, maxInputBytes, concurrency, received an unknown key "qualty"',
+    ],
+    [
+      { quality: { jpg: 80 } },
+      'Invalid option quality.jpg: expected one of jpeg, webp, avif, received an unknown key "jpg"',
+    ],
+    [
+      { quality: { jpeg: 101 } },
+      'Invalid option quality.jpeg: expected an integer between 1 and 100, received 101',
+    ],
+    [
+      { sizes: ['huge'] },
+      'Invalid option sizes: expected items among thumbnail, small, medium, large, received a string ("huge")',
+    ],
+    [{ sizes: [] }, 'Invalid option sizes: expected at least one size, received an array ([])'],
+    [
+      { formats: 'webp' },
+      'Invalid option formats: expected an array of webp, avif, received a string ("webp")',
+    ],
+    [
+      { formats: ['jpeg'] },
+      'Invalid option formats: expected items among webp, avif, received a string ("jpeg")',
+    ],
+    [
+      { concurrency: 0 },
+      'Invalid option concurrency: expected an integer between 1 and 64, received 0',
+    ],
+    [
+      { limitInputPixels: 1.5 },
+      'Invalid option limitInputPixels: expected an integer between 1 and 9007199254740991, received 1.5',
+    ],
+    [
+      { placeholder: 'yes' },
+      'Invalid option placeholder: expected a boolean, received a string ("yes")',
+    ],
+    [null, 'Invalid option object: expected an object or undefined, received null'],
+  ])('refuses %j with INVALID_ARGUMENT', (options, message) => {
+    let error: unknown;
+    try {
+      resolveOptions(options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ThumbnailError);
+    expect(error).toMatchObject({ name: 'ThumbnailError', code: 'INVALID_ARGUMENT', message });
+  });
+});
+
+describe('renditionTargets', () => {
+  it('gives each size its nominal width and the upright aspect ratio', () => {
+    expect(renditionTargets(['thumbnail', 'small', 'medium', 'large'], 4032, 3024)).toEqual([
+      { size: 'large', width: 1200, height: 900 },
+      { size: 'medium', width: 800, height: 600 },
+      { size: 'small', width: 400, height: 300 },
+      { size: 'thumbnail', width: 200, height: 150 },
+    ]);
+  });
+
+  it('never enlarges: sizes wider than the source get the source width', () => {
+    expect(renditionTargets(['thumbnail', 'small', 'medium', 'large'], 640, 480)).toEqual([
+      { size: 'large', width: 640, height: 480 },
+      { size: 'medium', width: 640, height: 480 },
+      { size: 'small', width: 400, height: 300 },
+      { size: 'thumbnail', width: 200, height: 150 },
+    ]);
+  });
+
+  it('never gives a height under 1 px', () => {
+    expect(renditionTargets(['thumbnail'], 100_000, 10)).toEqual([
+      { size: 'thumbnail', width: 200, height: 1 },
+    ]);
+  });
+});
