@@ -22,17 +22,55 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+const STREAM_CLASSES: Readonly<Record<string, string>> = {
+  passthrough: 'PassThrough',
+  transform: 'Transform',
+  writable: 'Writable',
+  duplex: 'Duplex',
+  readable: 'Readable',
+};
+
+/**
+ * archiver's dependencies bring five copies of `readable-stream` (v2, v3 and v4: 260 KB), the
+ * userland mirror of Node's own streams. Node 24 has them built in, so every copy resolves to
+ * `node:stream` (which carries `Readable`, `Transform`, `PassThrough`… as readable-stream does),
+ * and its subpath modules (`readable-stream/passthrough`) to the one class.
+ */
+const nodeStreams: Plugin = {
+  name: 'readable-stream-as-node-stream',
+  setup(build) {
+    build.onResolve({ filter: /^readable-stream(\/[a-z]+(\.js)?)?$/ }, (args) => ({
+      path: args.path,
+      namespace: 'node-stream',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'node-stream' }, (args) => {
+      const sub = args.path.split('/')[1]?.replace(/\.js$/, '');
+      const name = sub === undefined ? undefined : STREAM_CLASSES[sub];
+      if (sub !== undefined && name === undefined) {
+        return { errors: [{ text: `No node:stream equivalent for "${args.path}"` }] };
+      }
+      return {
+        contents:
+          name === undefined
+            ? "module.exports = require('node:stream');"
+            : `module.exports = require('node:stream').${name};`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /**
  * The Lambda bundles' esbuild settings beyond the `bundle` target's options in project.json:
  * `.mjs` files (ESM without a package.json), a `require` for the CommonJS dependencies that
- * esbuild inlines into the ESM output, and the zod locale trim.
+ * esbuild inlines into the ESM output, and two size trims (zod's locales, readable-stream).
  */
 const options: BuildOptions = {
   outExtension: { '.js': '.mjs' },
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, nodeStreams],
 };
 
 export default options;

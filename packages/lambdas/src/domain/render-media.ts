@@ -75,21 +75,6 @@ export interface RenderDeps {
   readonly logger: Logger;
 }
 
-/**
- * Parses a task payload with `schema`.
- *
- * @throws {InvalidRequestError} listing every problem (never retried by Step Functions).
- */
-export function parseTaskInput<S extends z.ZodType>(schema: S, event: unknown): z.output<S> {
-  try {
-    return parse(schema, event);
-  } catch (error) {
-    throw new InvalidRequestError(error instanceof Error ? error.message : String(error), {
-      cause: error,
-    });
-  }
-}
-
 class ItemProblem extends Error {
   constructor(
     readonly code: MediaErrorCode,

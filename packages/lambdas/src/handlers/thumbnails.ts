@@ -1,42 +1,33 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { FsObjectStore } from '../adapters/fs-object-store.ts';
-import { S3ObjectStore } from '../adapters/s3-object-store.ts';
+import { mediaStore } from '../adapters/media-store.ts';
 import { ThumbnailsRenderer } from '../adapters/thumbnails-renderer.ts';
 import { BucketConfig, loadConfig } from '../config.ts';
+import { parseInput } from '../domain/errors.ts';
 import {
   FinishVideoInput,
   MediaTaskInput,
   finishVideo,
-  parseTaskInput,
   renderPhoto,
   type ItemOutcome,
 } from '../domain/render-media.ts';
-import { beginInvocation, createLogger, loggerPort } from '../logger.ts';
+import { beginInvocation, correlationKeys, createLogger, loggerPort } from '../logger.ts';
 
 // `listing-media-thumbnails`: the `RenderPhoto` and `FinishVideo` states (docs/pipeline.md).
 const config = loadConfig(BucketConfig, process.env);
 const logger = createLogger(config);
 const deps = {
-  store: config.localMediaRoot
-    ? new FsObjectStore(config.localMediaRoot)
-    : new S3ObjectStore(
-        new S3Client({ forcePathStyle: config.s3ForcePathStyle }),
-        config.mediaBucket,
-      ),
+  store: mediaStore(config),
   renderer: new ThumbnailsRenderer(),
   logger: loggerPort(logger),
 };
 
-const isVideo = (event: unknown) =>
-  (event as { mediaType?: unknown } | null)?.mediaType === 'video';
+/** `FinishVideo` payloads carry the transcode's result; `RenderPhoto` payloads do not. */
+const isFinishVideo = (event: unknown) =>
+  typeof event === 'object' && event !== null && 'transcode' in event;
 
 export const handler = async (event: unknown): Promise<ItemOutcome> => {
-  if (isVideo(event)) {
-    const input = parseTaskInput(FinishVideoInput, event);
-    beginInvocation(logger, input.ctx);
-    return finishVideo(input, deps);
+  beginInvocation(logger, correlationKeys(event));
+  if (isFinishVideo(event)) {
+    return finishVideo(parseInput(FinishVideoInput, event, 'FinishVideo payload'), deps);
   }
-  const input = parseTaskInput(MediaTaskInput, event);
-  beginInvocation(logger, input.ctx);
-  return renderPhoto(input, deps);
+  return renderPhoto(parseInput(MediaTaskInput, event, 'RenderPhoto payload'), deps);
 };

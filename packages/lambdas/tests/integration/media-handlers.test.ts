@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -13,6 +14,11 @@ import {
 } from '@toq/contracts';
 import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
 import { FfmpegTranscoder } from '../../src/adapters/ffmpeg-transcoder.ts';
+import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
+import { ThumbnailsRenderer } from '../../src/adapters/thumbnails-renderer.ts';
+import { renderPhoto } from '../../src/domain/render-media.ts';
+import { createTestBucket, localS3Client } from '../setup/aws.ts';
+import { silentLogger } from '../setup/fixtures.ts';
 import { itemStateKey } from '../../src/domain/state-keys.ts';
 import type { ItemOutcome } from '../../src/domain/render-media.ts';
 import type { TranscodeSettings } from '../../src/ports/video-transcoder.ts';
@@ -317,5 +323,56 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
     await expect(
       new FfmpegTranscoder(store, { bucket: BUCKET }).transcode(settings),
     ).rejects.toMatchObject({ name: 'TranscodeFailedError' });
+  });
+});
+
+describe('renderPhoto on S3 (fauxqs, default checksums)', () => {
+  it('writes each rendition with its Content-Type and an immutable, year-long Cache-Control', async () => {
+    // Prepare
+    const client = localS3Client();
+    const bucket = await createTestBucket(client);
+    const s3 = new S3ObjectStore(client, bucket);
+    const raw = rawKey({
+      listingId: ctx.listingId,
+      mediaType: 'photo',
+      mediaId: photoId,
+      ext: 'png',
+    });
+    const png = await sharp({
+      create: {
+        width: 500,
+        height: 300,
+        channels: 4,
+        background: { r: 0, g: 128, b: 255, alpha: 0.5 },
+      },
+    })
+      .png()
+      .toBuffer();
+    await s3.put(raw, png, { contentType: 'image/png' });
+
+    // Act
+    const outcome = await renderPhoto(
+      { ctx, mediaType: 'photo', mediaId: photoId, ext: 'png' },
+      { store: s3, renderer: new ThumbnailsRenderer(), logger: silentLogger },
+    );
+
+    // Assess: a transparent PNG keeps PNG renditions
+    expect(outcome.status).toBe('succeeded');
+    const heads = await Promise.all(
+      (['thumbnail', 'small', 'medium', 'large'] as const).map((size) =>
+        client.send(
+          new HeadObjectCommand({
+            Bucket: bucket,
+            Key: `${ctx.listingId}/processed/photo/${size}/${photoId}.png`,
+          }),
+        ),
+      ),
+    );
+    for (const head of heads) {
+      expect([head.ContentType, head.CacheControl]).toEqual([
+        'image/png',
+        'public, max-age=31536000, immutable',
+      ]);
+    }
   });
 });

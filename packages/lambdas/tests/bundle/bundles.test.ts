@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  closeSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  mkdirSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PhotoRenditionsResult, parse, rawKey } from '@toq/contracts';
+import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
+import { itemStateKey } from '../../src/domain/state-keys.ts';
+import { installNativePackages } from '../../scripts/package-functions.ts';
+import { FUNCTION_ENV } from './function-env.ts';
+
+const PROJECT = join(import.meta.dirname, '../..');
+const WORKSPACE = join(PROJECT, '../..');
+const DIST = join(PROJECT, 'dist');
+const FIXTURES = join(WORKSPACE, '../shared/fixtures/exif-orientation');
+const NODE = join(WORKSPACE, 'node_modules/.bin/node');
+/** Every handler is one function, one bundle. */
+const FUNCTIONS = readdirSync(join(PROJECT, 'src/handlers'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => basename(file, '.ts'));
+const MAX_BUNDLE_BYTES = 500 * 1024;
+/** ELF `e_machine` values. */
+const EM_AARCH64 = 183;
+const EM_X86_64 = 62;
+
+function elfMachine(file: string): number {
+  const header = Buffer.alloc(20);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, 20, 0);
+  } finally {
+    closeSync(fd);
+  }
+  expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  return header.readUInt16LE(18);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((file) => join(dir, file));
+}
+
+/** Runs `script` (ESM) on the project's Node 24 with the functions' environment. */
+function runNode(script: string, env: Record<string, string> = {}): string {
+  return execFileSync(NODE, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env['PATH'] ?? '', ...FUNCTION_ENV, ...env },
+    encoding: 'utf8',
+  });
+}
+
+beforeAll(() => {
+  // The real build (cached by Nx when nothing changed): bundle, lay out, install native packages.
+  execFileSync(
+    join(WORKSPACE, 'node_modules/.bin/nx'),
+    ['run', 'lambdas:build', '--output-style=static'],
+    {
+      cwd: WORKSPACE,
+      stdio: 'ignore',
+      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
+    },
+  );
+}, 300_000);
+
+describe('nx run lambdas:build', () => {
+  it.each(FUNCTIONS)(
+    'writes dist/%s/index.mjs, an ESM module exporting handler, with its source map',
+    (fn) => {
+      // Act
+      const exported = runNode(
+        `const m = await import(${JSON.stringify(join(DIST, fn, 'index.mjs'))}); console.log(Object.keys(m).join(','), typeof m.handler);`,
+      );
+
+      // Assess
+      expect(exported.trim()).toBe('handler function');
+      expect(existsSync(join(DIST, fn, 'index.mjs.map'))).toBe(true);
+    },
+  );
+
+  it.each(FUNCTIONS)('keeps dist/%s/index.mjs under 500 KB', (fn) => {
+    expect(statSync(join(DIST, fn, 'index.mjs')).size).toBeLessThan(MAX_BUNDLE_BYTES);
+  });
+
+  it('ships no AWS SDK: the Lambda runtime provides @aws-sdk/*', async () => {
+    for (const fn of FUNCTIONS) {
+      expect(filesUnder(join(DIST, fn)).some((file) => file.includes('@aws-sdk'))).toBe(false);
+    }
+    expect(await readFile(join(DIST, 'thumbnails', 'index.mjs'), 'utf8')).toMatch(
+      /from"@aws-sdk\/client-s3"/,
+    );
+  });
+
+  it('ships sharp with its linux-arm64 binaries (and no other architecture) in the thumbnails asset', () => {
+    // Prepare
+    const modules = join(DIST, 'thumbnails', 'node_modules');
+    const binaries = filesUnder(modules).filter((file) => /\.node$|\.so(\.\d+)*$/.test(file));
+
+    // Assess
+    expect(existsSync(join(modules, 'sharp', 'package.json'))).toBe(true);
+    expect(binaries.map((file) => basename(file)).sort()).toEqual([
+      expect.stringMatching(/^libvips-cpp\.so\.[\d.]+$/),
+      expect.stringMatching(/^sharp-linux-arm64(-[\d.]+)?\.node$/),
+    ]);
+    for (const file of binaries) expect(elfMachine(file)).toBe(EM_AARCH64);
+    expect(filesUnder(modules).some((file) => /x64|darwin|win32|musl/.test(basename(file)))).toBe(
+      false,
+    );
+  });
+});
+
+describe('the thumbnails bundle, built for linux-x64', () => {
+  let asset: string;
+  let root: string;
+
+  beforeAll(() => {
+    // The same index.mjs, with the native packages installed for this machine's architecture,
+    // and the workspace's @aws-sdk standing in for the runtime's.
+    asset = mkdtempSync(join(tmpdir(), 'toq-thumbnails-x64-'));
+    root = mkdtempSync(join(tmpdir(), 'toq-thumbnails-x64-media-'));
+    cpSync(join(DIST, 'thumbnails', 'index.mjs'), join(asset, 'index.mjs'));
+    installNativePackages(asset, ['libheif-js', 'sharp'], { cpu: 'x64' });
+    mkdirSync(join(asset, 'node_modules'), { recursive: true });
+    symlinkSync(
+      join(WORKSPACE, 'node_modules', '@aws-sdk'),
+      join(asset, 'node_modules', '@aws-sdk'),
+    );
+  }, 120_000);
+
+  afterAll(() => {
+    rmSync(asset, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('loads and renders a photo on this machine', async () => {
+    // Prepare
+    const x64 = filesUnder(join(asset, 'node_modules/@img')).filter((f) => f.endsWith('.node'));
+    expect(x64.map((file) => elfMachine(file))).toEqual([EM_X86_64]);
+    const store = new FsObjectStore(root);
+    const ctx = {
+      listingId: '6bd27fb8-7e6d-4cde-9a07-cfcd8adf0276',
+      requestId: 'bundle',
+      executionName: 'x',
+    };
+    const mediaId = '7ce380c9-8f7e-4def-8b18-d0de9bef1387';
+    await store.put(
+      rawKey({ listingId: ctx.listingId, mediaType: 'photo', mediaId, ext: 'jpg' }),
+      await readFile(join(FIXTURES, 'Portrait_8.jpg')),
+      { contentType: 'image/jpeg' },
+    );
+    const event = { ctx, mediaType: 'photo', mediaId, ext: 'jpg' };
+
+    // Act
+    const output = runNode(
+      `const { handler } = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(JSON.stringify(await handler(${JSON.stringify(event)})));`,
+      { LOCAL_MEDIA_ROOT: root },
+    );
+
+    // Assess
+    expect(JSON.parse(output)).toEqual({ mediaId, status: 'succeeded' });
+    const result = parse(
+      PhotoRenditionsResult,
+      JSON.parse((await store.getBuffer(itemStateKey(ctx, mediaId))).toString()),
+    );
+    const large = result.renditions.find((r) => r.size === 'large');
+    const meta = await sharp(await store.getBuffer(large?.key ?? '')).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 1200, 1800]);
+  });
+});
