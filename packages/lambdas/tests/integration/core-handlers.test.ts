@@ -23,6 +23,7 @@ import {
   SCOPE,
   VIDEO_ID,
   sampleRequest,
+  thumbnailRendition,
 } from '../setup/fixtures.ts';
 import { startWebhookServer } from '../setup/webhook-server.ts';
 import type * as StartModule from '../../src/handlers/start.ts';
@@ -242,22 +243,13 @@ describe('core handlers end to end, filesystem bucket', () => {
     const { handler } = await coldStart<typeof ConsolidateModule>(
       '../../src/handlers/consolidate.ts',
     );
-    const rendition = {
-      size: 'thumbnail',
-      key: `${LISTING_ID}/processed/photo/thumbnail/${PHOTO_ID}.jpg`,
-      ext: 'jpg',
-      contentType: 'image/jpeg',
-      width: 200,
-      height: 133,
-      bytes: 9000,
-    };
     await store.put(
       itemStateKey(SCOPE, PHOTO_ID),
       JSON.stringify({
         mediaId: PHOTO_ID,
         mediaType: 'photo',
         source: { format: 'jpeg', width: 1800, height: 1200 },
-        renditions: [rendition],
+        renditions: [thumbnailRendition(PHOTO_ID)],
       }),
       { contentType: 'application/json' },
     );

@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsManagerSecretSource } from '../../src/adapters/secrets-manager-secret-source.ts';
 import { ConfigurationError, TransientError } from '../../src/domain/errors.ts';
-import { TEST_CREDENTIALS } from '../setup/aws.ts';
+import { localClientConfig } from '../setup/aws.ts';
 import { startAwsJsonServer, type AwsJsonReply } from '../setup/aws-json-server.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:058264253741:secret:toq-webhook-AbCdEf';
@@ -17,12 +17,7 @@ async function sourceAnswering(replies: AwsJsonReply[]) {
     () => replies[Math.min(n++, replies.length - 1)] ?? { status: 500, body: {} },
   );
   close = server.close;
-  const client = new SecretsManagerClient({
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    credentials: TEST_CREDENTIALS,
-    maxAttempts: 1,
-  });
+  const client = new SecretsManagerClient(localClientConfig(server.endpoint));
   return { source: new SecretsManagerSecretSource(client, SECRET_ARN), calls: server.calls };
 }
 

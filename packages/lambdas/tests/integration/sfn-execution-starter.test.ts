@@ -2,7 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SfnExecutionStarter } from '../../src/adapters/sfn-execution-starter.ts';
 import { TransientError } from '../../src/domain/errors.ts';
-import { TEST_CREDENTIALS } from '../setup/aws.ts';
+import { localClientConfig } from '../setup/aws.ts';
 import { startAwsJsonServer, type AwsJsonReply } from '../setup/aws-json-server.ts';
 
 const STATE_MACHINE =
@@ -15,12 +15,7 @@ afterEach(async () => close?.());
 async function starterAnswering(reply: AwsJsonReply) {
   const server = await startAwsJsonServer(() => reply);
   close = server.close;
-  const client = new SFNClient({
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    credentials: TEST_CREDENTIALS,
-    maxAttempts: 1,
-  });
+  const client = new SFNClient(localClientConfig(server.endpoint));
   return { starter: new SfnExecutionStarter(client, STATE_MACHINE), calls: server.calls };
 }
 

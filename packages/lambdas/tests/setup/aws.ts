@@ -25,3 +25,8 @@ export async function createTestBucket(client: S3Client): Promise<string> {
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   return bucket;
 }
+
+/** Client settings for a local AWS JSON-protocol stand-in (`./aws-json-server.ts`): one attempt. */
+export function localClientConfig(endpoint: string) {
+  return { region: 'us-east-1', endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+}

@@ -41,6 +41,19 @@ export function sampleRequest(
   };
 }
 
+/** The thumbnail rendition of a photo of the sample listing. */
+export function thumbnailRendition(mediaId: string, mediaType: 'photo' | 'video' = 'photo') {
+  return {
+    size: 'thumbnail' as const,
+    key: `${LISTING_ID}/processed/${mediaType}/thumbnail/${mediaId}.jpg`,
+    ext: 'jpg' as const,
+    contentType: 'image/jpeg',
+    width: 200,
+    height: 133,
+    bytes: 8123,
+  };
+}
+
 /** A consolidated result: one photo succeeded, one failed, no zip. */
 export function sampleResult(): ListingMediaResult {
   return {
@@ -54,17 +67,7 @@ export function sampleResult(): ListingMediaResult {
         status: 'succeeded',
         mediaId: PHOTO_ID,
         mediaType: 'photo',
-        renditions: [
-          {
-            size: 'thumbnail',
-            key: `${LISTING_ID}/processed/photo/thumbnail/${PHOTO_ID}.jpg`,
-            ext: 'jpg',
-            contentType: 'image/jpeg',
-            width: 200,
-            height: 133,
-            bytes: 8123,
-          },
-        ],
+        renditions: [thumbnailRendition(PHOTO_ID)],
       },
       {
         status: 'failed',

@@ -18,6 +18,7 @@ import {
   REQUEST_ID,
   VIDEO_ID,
   sampleRequest,
+  thumbnailRendition,
 } from '../setup/fixtures.ts';
 
 const request = parse(ProcessingRequest, sampleRequest());
@@ -28,17 +29,7 @@ function photoRecord(mediaId: string): PhotoRenditionsResult {
     mediaId,
     mediaType: 'photo',
     source: { format: 'jpeg', width: 1800, height: 1200 },
-    renditions: [
-      {
-        size: 'thumbnail',
-        key: `${LISTING_ID}/processed/photo/thumbnail/${mediaId}.jpg`,
-        ext: 'jpg',
-        contentType: 'image/jpeg',
-        width: 200,
-        height: 133,
-        bytes: 9000,
-      },
-    ],
+    renditions: [thumbnailRendition(mediaId)],
     placeholder: 'YTkGJwaRhWUIt4lbgnhZl3ath2BUBGYA',
   };
 }
@@ -77,10 +68,7 @@ describe('consolidateResult', () => {
       mediaId: VIDEO_ID,
       mediaType: 'video' as const,
       durationSeconds: 3,
-      renditions: photoRecord(VIDEO_ID).renditions.map((r) => ({
-        ...r,
-        key: r.key.replace('/photo/', '/video/'),
-      })),
+      renditions: [thumbnailRendition(VIDEO_ID, 'video')],
     };
     const zip = { key: `${LISTING_ID}/processed/zip/${LISTING_ID}.zip`, bytes: 1234, entries: 9 };
 
