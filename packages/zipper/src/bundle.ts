@@ -140,17 +140,38 @@ export async function createZip(
   let openStreams: Readable[] = [];
   let consumed = 0;
 
+  // The first failure wins. Only one wait is ever in progress (entries are written one after
+  // another), so a failure interrupts it through one slot: no long-lived promise collects a
+  // reaction per entry, and memory stays flat over any number of entries.
   let failed: ZipperError | undefined;
-  let rejectFailure: (error: ZipperError) => void = ignore;
-  const failure = new Promise<never>((_, reject) => (rejectFailure = reject));
-  failure.catch(ignore);
+  let interrupt: ((error: ZipperError) => void) | undefined;
   const fail = (error: ZipperError) => {
     if (failed !== undefined) return;
     failed = error;
-    rejectFailure(error);
+    interrupt?.(error);
   };
   /** Waits for `promise`, unless something fails first. */
-  const unlessFailed = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, failure]);
+  const unlessFailed = <T>(promise: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (failed !== undefined) {
+        reject(failed);
+        return;
+      }
+      interrupt = reject;
+      const settled = () => {
+        if (interrupt === reject) interrupt = undefined;
+      };
+      promise.then(
+        (value) => {
+          settled();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settled();
+          reject(error);
+        },
+      );
+    });
 
   const destinationFailed = (cause: unknown) =>
     new ZipperError(

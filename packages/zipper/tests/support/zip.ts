@@ -81,17 +81,30 @@ export async function readZip(
   return entries;
 }
 
-/** Runs Debian's `unzip -t` (tests every entry's CRC) on the archive; resolves to its output. */
-export async function unzipTest(archive: Buffer): Promise<string> {
+/** Writes the archive to a temporary file and runs Debian's `unzip` with `args` on it. */
+async function unzip(archive: Buffer, args: string[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'toq-zipper-'));
   try {
     const file = join(dir, 'archive.zip');
     await writeFile(file, archive);
-    const { stdout } = await run('unzip', ['-t', file], { maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await run('unzip', [...args, file], { maxBuffer: 256 * 1024 * 1024 });
     return stdout;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `unzip -t` (tests every entry's CRC) on the archive; resolves to its report, rejects
+ * when it finds an error. `quiet` prints only the summary line.
+ */
+export function unzipTest(archive: Buffer, { quiet = false } = {}): Promise<string> {
+  return unzip(archive, quiet ? ['-tq'] : ['-t']);
+}
+
+/** `unzip -Z -t` (zipinfo totals): "N files, X bytes uncompressed, Y bytes compressed: …". */
+export function unzipInfo(archive: Buffer): Promise<string> {
+  return unzip(archive, ['-Z', '-t']);
 }
 
 export function sha256(data: Buffer): string {
@@ -124,4 +137,79 @@ export function pseudoRandomBytes(length: number, seed = 1): Buffer {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/**
+ * Hands out sources and watches them: how many were opened, how many are open right now, the
+ * most that were ever open at once, and whether each was destroyed.
+ */
+export class SourceTracker {
+  readonly opened: Readable[] = [];
+  readonly events: string[] = [];
+  open = 0;
+  maxOpen = 0;
+
+  /** A lazy source (`() => Promise<Readable>`) giving `data` in 64 KiB chunks. */
+  lazy(name: string, data: Buffer, make: (data: Buffer) => Readable = chunked) {
+    return async (): Promise<Readable> => this.watch(name, make(data));
+  }
+
+  /** Starts watching an already-made stream. */
+  watch(name: string, stream: Readable): Readable {
+    this.events.push(`open ${name}`);
+    this.opened.push(stream);
+    this.open += 1;
+    this.maxOpen = Math.max(this.maxOpen, this.open);
+    stream.once('close', () => {
+      this.open -= 1;
+      this.events.push(`close ${name}`);
+    });
+    return stream;
+  }
+}
+
+/** A Readable that gives `before` bytes of `data` and then fails with `error`. */
+export function failingAfter(data: Buffer, before: number, error: Error): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      if (offset >= before) {
+        this.destroy(error);
+        return;
+      }
+      const end = Math.min(before, offset + 16 * 1024);
+      this.push(data.subarray(offset, end));
+      offset = end;
+    },
+  });
+}
+
+/** Settles with the rejection of `promise` (fails the test if it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
+
+/**
+ * A Readable that gives `before` bytes of `data` and then waits forever (a stalled download),
+ * calling `onStall` once when it gets there.
+ */
+export function stallingAfter(data: Buffer, before: number, onStall: () => void): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      if (offset >= before) {
+        if (offset === before) onStall();
+        offset += 1;
+        return;
+      }
+      const end = Math.min(before, offset + 16 * 1024);
+      this.push(data.subarray(offset, end));
+      offset = end;
+    },
+  });
 }
