@@ -125,6 +125,30 @@ export function checkExtensionMatchesType(
   }
 }
 
+/**
+ * Adds an issue at each item whose `mediaId` an earlier item already has. `arrayPath` is where
+ * the list is, relative to the refined schema (`[]` when refining the array itself).
+ * @internal
+ */
+export function checkUniqueMediaIds(
+  items: readonly { mediaId: string }[],
+  ctx: z.RefinementCtx,
+  arrayPath: readonly PropertyKey[] = [],
+): void {
+  const firstIndex = new Map<string, number>();
+  items.forEach((item, index) => {
+    const first = firstIndex.get(item.mediaId);
+    if (first === undefined) firstIndex.set(item.mediaId, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...arrayPath, index, 'mediaId'],
+        message: `duplicate mediaId ${item.mediaId} (also at media[${first}])`,
+      });
+    }
+  });
+}
+
 export const RenditionSize = z.enum(RENDITION_SIZES).describe('thumbnail, small, medium or large.');
 export type RenditionSize = z.infer<typeof RenditionSize>;
 

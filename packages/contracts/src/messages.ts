@@ -6,6 +6,7 @@ import {
   MediaType,
   RequestId,
   checkExtensionMatchesType,
+  checkUniqueMediaIds,
 } from './ids';
 import { received } from './errors';
 
@@ -84,19 +85,7 @@ export const ProcessingRequest = z
       .max(MAX_MEDIA_PER_REQUEST, {
         error: `must list at most ${MAX_MEDIA_PER_REQUEST} media items`,
       })
-      .superRefine((items, ctx) => {
-        const seen = new Set<string>();
-        items.forEach((item, index) => {
-          if (seen.has(item.mediaId)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [index, 'mediaId'],
-              message: `duplicate mediaId ${item.mediaId}`,
-            });
-          }
-          seen.add(item.mediaId);
-        });
-      })
+      .superRefine((items, ctx) => checkUniqueMediaIds(items, ctx))
       .describe('The raw uploads to process, each already in the media bucket.'),
     callback: CallbackTarget,
   })

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ListingId, MediaId, MediaType, RenditionExtension, RenditionSize, RequestId } from './ids';
+import {
+  ListingId,
+  MediaId,
+  MediaType,
+  RenditionExtension,
+  RenditionSize,
+  RequestId,
+  checkUniqueMediaIds,
+} from './ids';
 import { RENDITION_CONTENT_TYPES } from './constants';
 import { received } from './errors';
 import { RENDITION_KEY_PATTERN, ZIP_KEY_PATTERN } from './keys';
@@ -121,6 +129,7 @@ export const Rendition = z
     key: z
       .string()
       .regex(RENDITION_KEY_PATTERN, {
+        abort: true,
         error: (issue) =>
           `must be a rendition key {listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}, received ${received(issue.input, 120)}`,
       })
@@ -293,18 +302,7 @@ function checkResultConsistency(
       });
     }
   }
-  const firstIndex = new Map<string, number>();
-  media.forEach((outcome, index) => {
-    const first = firstIndex.get(outcome.mediaId);
-    if (first === undefined) firstIndex.set(outcome.mediaId, index);
-    else {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['media', index, 'mediaId'],
-        message: `duplicate mediaId ${outcome.mediaId} (also at media[${first}])`,
-      });
-    }
-  });
+  checkUniqueMediaIds(media, ctx, ['media']);
   const troubled = actual.failed > 0 || result.errors.length > 0;
   const supported =
     result.status === 'succeeded'

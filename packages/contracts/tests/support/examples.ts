@@ -50,7 +50,7 @@ export function rendition(
     ext,
     contentType,
     width,
-    height: (width * 2) / 3,
+    height: Math.round((width * 2) / 3),
     bytes: width * 40,
   };
 }
@@ -113,4 +113,16 @@ export function webhook(): WebhookPayload {
 /** A deep copy to change one thing in. */
 export function clone<T>(value: T): T {
   return structuredClone(value);
+}
+
+/** `list[index]`, which must be there (a test fixture's item). */
+export function at<T>(list: readonly T[], index: number): T {
+  const item = list[index];
+  if (item === undefined) throw new Error(`the fixture has no item ${index}`);
+  return item;
+}
+
+/** A request's media item as a plain record, to break in a test. */
+export function mediaOf(request: Record<string, unknown>, index: number): Record<string, unknown> {
+  return at(request.media as Record<string, unknown>[], index);
 }
