@@ -75,6 +75,12 @@ beforeAll(() => {
 }, 300_000);
 
 describe('nx run lambdas:build', () => {
+  it('bundles the seven functions the stack deploys', () => {
+    expect([...FUNCTIONS].sort()).toEqual(
+      ['callback', 'consolidate', 'start', 'thumbnails', 'transcode', 'validate', 'zip'].sort(),
+    );
+  });
+
   it.each(FUNCTIONS)(
     'writes dist/%s/index.mjs, an ESM module exporting handler, with its source map',
     (fn) => {
