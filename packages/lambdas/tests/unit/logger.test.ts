@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { beginInvocation, correlationKeys, createLogger, loggerPort } from '../../src/logger.ts';
+import { SCOPE } from '../setup/fixtures.ts';
+
+/** The JSON lines the logger writes (stdout, and stderr for warnings and errors) while `run` runs. */
+function linesOf(run: () => void): Record<string, unknown>[] {
+  const written: string[] = [];
+  const capture = (chunk: unknown) => {
+    written.push(String(chunk));
+    return true;
+  };
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
+  try {
+    run();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return written
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('logger', () => {
+  it('writes JSON lines carrying listingId, requestId and executionName, and drops them at the next invocation', () => {
+    // Prepare
+    const logger = createLogger({ logLevel: 'INFO', serviceName: 'listing-media-test' });
+    const port = loggerPort(logger);
+
+    // Act
+    const lines = linesOf(() => {
+      beginInvocation(logger, SCOPE);
+      port.info('Validated', { accepted: 2 });
+      beginInvocation(logger, {});
+      port.warn('next invocation');
+      port.debug('below the level');
+    });
+
+    // Assess
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      message: 'Validated',
+      service: 'listing-media-test',
+      accepted: 2,
+      ...SCOPE,
+    });
+    expect(lines[1]).toMatchObject({ level: 'WARN', message: 'next invocation' });
+    expect(lines[1]).not.toHaveProperty('listingId');
+  });
+});
+
+describe('correlationKeys', () => {
+  it.each([
+    ['a task payload', { ctx: SCOPE, mediaId: 'x' }, SCOPE],
+    [
+      'the Consolidate payload',
+      { state: { ctx: SCOPE }, executionName: SCOPE.executionName },
+      SCOPE,
+    ],
+    [
+      'the Validate payload',
+      {
+        request: { listingId: SCOPE.listingId, requestId: SCOPE.requestId },
+        executionName: SCOPE.executionName,
+      },
+      SCOPE,
+    ],
+    ['anything else', 'not an object', {}],
+  ])('finds the keys of %s', (_name, event, keys) => {
+    expect(correlationKeys(event)).toEqual(keys);
+  });
+});
