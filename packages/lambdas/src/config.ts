@@ -106,8 +106,9 @@ export const StartConfig = CommonEnv.extend({
 }).transform((env) => ({ ...logging(env), stateMachineArn: env.STATE_MACHINE_ARN }));
 export type StartConfig = z.output<typeof StartConfig>;
 
-/** Size limits' defaults: 50 MiB per photo, 5 GiB per video. */
+/** `MAX_PHOTO_BYTES` when unset: 50 MiB. */
 export const DEFAULT_MAX_PHOTO_BYTES = 50 * 1024 * 1024;
+/** `MAX_VIDEO_BYTES` when unset: 5 GiB. */
 export const DEFAULT_MAX_VIDEO_BYTES = 5 * 1024 * 1024 * 1024;
 
 /** `validate`: the bucket and the size limits (`MAX_PHOTO_BYTES`, `MAX_VIDEO_BYTES`). */

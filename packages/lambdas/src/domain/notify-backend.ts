@@ -56,6 +56,7 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+/** 4 attempts, 1 s then 2 s then 4 s apart: at most ≈ 47 s with 10 s timeouts. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 4,
   baseDelayMs: 1000,
