@@ -1,5 +1,3 @@
-import decodeHeic from 'heic-decode';
-
 /**
  * Decodes the primary image of an HEVC-coded HEIF (an iPhone's `.heic`) to 8-bit RGBA with
  * libheif compiled to WebAssembly (`heic-decode` on `libheif-js`): sharp's prebuilt libvips reads
@@ -8,9 +6,11 @@ import decodeHeic from 'heic-decode';
  * so the pixels come out upright, and the photo's ICC profile (Display P3 on iPhones), which
  * libheif leaves unapplied, is carried into a TIFF wrapper so that sharp converts it to sRGB.
  *
- * The decoder runs on the calling thread: about 0.1 s per megapixel on one core.
+ * The decoder runs on the calling thread (about 0.1 s per megapixel on one core) and is loaded
+ * on the first HEIC only: its WebAssembly costs 22 MB of memory that JPEG-only users never pay.
  */
 export async function decodeHeicToTiff(bytes: Buffer, icc: Buffer | undefined): Promise<Buffer> {
+  const { default: decodeHeic } = await import('heic-decode');
   const { width, height, data } = await decodeHeic({ buffer: bytes });
   return rgbaTiff(width, height, Buffer.from(data.buffer, data.byteOffset, data.byteLength), icc);
 }

@@ -1,0 +1,83 @@
+/**
+ * `npm run bench` (or `npx nx run thumbnails:bench`): createRenditions against the naive
+ * baseline (./naive.ts), side by side in one run, on the fixtures and on 24 MP photos; then the
+ * peak RSS of a fresh process rendering 24 MP photos one at a time.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
+import { createRenditions } from '@toq/thumbnails';
+import { naiveRenditions } from './naive.ts';
+import { fixturePhotos, largePhotos } from './photos.ts';
+
+const run = promisify(execFile);
+
+type Render = (bytes: Buffer) => Promise<unknown>;
+
+const ours: Render = (bytes) => createRenditions(bytes, { placeholder: false });
+const naive: Render = (bytes) => naiveRenditions(bytes);
+
+/** Photos per second over `rounds` passes, one photo in flight, alternating the two contenders. */
+async function throughput(photos: Buffer[], rounds: number) {
+  const seconds = { ours: 0, naive: 0 };
+  for (const photo of photos) await Promise.all([ours(photo), naive(photo)]); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    const order: [keyof typeof seconds, Render][] =
+      round % 2
+        ? [
+            ['naive', naive],
+            ['ours', ours],
+          ]
+        : [
+            ['ours', ours],
+            ['naive', naive],
+          ];
+    for (const [name, render] of order) {
+      const start = performance.now();
+      for (const photo of photos) await render(photo);
+      seconds[name] += (performance.now() - start) / 1000;
+    }
+  }
+  const count = photos.length * rounds;
+  return { ours: count / seconds.ours, naive: count / seconds.naive };
+}
+
+/** Peak RSS of a fresh process; `arenas` sets MALLOC_ARENA_MAX (glibc reads it at start). */
+async function peakRss(mode: 'ours' | 'naive', photos: string[], arenas?: number): Promise<number> {
+  const env = { ...process.env };
+  if (arenas) env['MALLOC_ARENA_MAX'] = String(arenas);
+  else delete env['MALLOC_ARENA_MAX'];
+  const { stdout } = await run(process.execPath, ['rss.ts', mode, ...photos], {
+    cwd: import.meta.dirname,
+    env,
+  });
+  return (JSON.parse(stdout) as { peakRssMB: number }).peakRssMB;
+}
+
+const fixtures = await Promise.all(fixturePhotos().map((path) => readFile(path)));
+const large = await largePhotos();
+const largeBytes = await Promise.all(large.map((path) => readFile(path)));
+
+console.log(
+  `@toq/thumbnails bench: ${availableParallelism()} cores, Node ${process.versions.node}`,
+);
+const rows = [
+  ['fixtures (18 photos, 1800x1200)', await throughput(fixtures, 3)],
+  ['24 MP photos (4 photos, 6000x4000)', await throughput(largeBytes, 3)],
+] as const;
+for (const [name, { ours: o, naive: n }] of rows) {
+  console.log(
+    `${name.padEnd(36)} createRenditions ${o.toFixed(2)} photos/s | naive ${n.toFixed(2)} photos/s | ratio ${(o / n).toFixed(2)}x`,
+  );
+}
+for (const arenas of [undefined, 2]) {
+  const [rssOurs, rssNaive] = [
+    await peakRss('ours', large, arenas),
+    await peakRss('naive', large, arenas),
+  ];
+  const setting = arenas ? `MALLOC_ARENA_MAX=${arenas}` : 'glibc defaults';
+  console.log(
+    `peak RSS, one 24 MP photo in flight, ${setting.padEnd(17)} createRenditions ${rssOurs} MB | naive ${rssNaive} MB`,
+  );
+}
