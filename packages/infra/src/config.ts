@@ -1,0 +1,196 @@
+import { InfraError } from './errors.ts';
+
+/**
+ * Every name and setting of the spec (`../shared/spec/system.md` §1) in one place, per stage.
+ * The constructs read them from here; nothing else spells a resource name.
+ */
+
+/** The stage deployed when `-c stage=…` is not given. */
+export const DEFAULT_STAGE = 'staging';
+
+/** The seven functions, in the order a request meets them. */
+export const FUNCTION_IDS = [
+  'start',
+  'validate',
+  'thumbnails',
+  'transcode',
+  'zip',
+  'consolidate',
+  'callback',
+] as const;
+export type FunctionId = (typeof FUNCTION_IDS)[number];
+
+/** A function's memory (MiB) and timeout (seconds). */
+export interface FunctionSizing {
+  readonly memoryMiB: number;
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * Memory and timeout per function (the README explains each choice). On Lambda, CPU and network
+ * bandwidth grow with memory: 1,769 MiB is one full vCPU.
+ */
+export const FUNCTION_SIZING = {
+  // Parses ≤ 10 SQS records and starts ≤ 10 executions. The queue's 60 s visibility timeout must
+  // be ≥ 6 × this timeout (the event source mapping's rule of thumb): 10 s.
+  start: { memoryMiB: 256, timeoutSeconds: 10 },
+  // HEAD + a 4 KiB range GET per item, up to 2,000 items, a few dozen at a time.
+  validate: { memoryMiB: 512, timeoutSeconds: 120 },
+  // sharp decodes one photo (up to 50 MiB, HEIC included) and encodes four sizes: CPU-bound, so
+  // a bit more than one vCPU; 2 min covers the largest photos with room for S3 retries.
+  thumbnails: { memoryMiB: 2048, timeoutSeconds: 120 },
+  // Pure settings builder: no I/O.
+  transcode: { memoryMiB: 256, timeoutSeconds: 10 },
+  // Streams up to ~10,000 objects (GBs) into one multipart upload: memory stays flat (~200 MiB),
+  // but network throughput grows with memory; the longest-running step, so Lambda's maximum.
+  zip: { memoryMiB: 1024, timeoutSeconds: 900 },
+  // Reads up to 2,000 item records (small JSON) and writes result.json.
+  consolidate: { memoryMiB: 1024, timeoutSeconds: 300 },
+  // A few POSTs (10 s timeout each) with backoff between them, then a record in S3.
+  callback: { memoryMiB: 256, timeoutSeconds: 120 },
+} as const satisfies Record<FunctionId, FunctionSizing>;
+
+/** Size limits' defaults (validate): 50 MiB per photo, 5 GiB per video. */
+export const DEFAULT_MAX_PHOTO_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_MAX_VIDEO_BYTES = 5 * 1024 * 1024 * 1024;
+
+/** The physical names of one stage's resources, exactly as the spec lists them. */
+export interface PipelineNames {
+  readonly stage: string;
+  readonly stackName: string;
+  readonly keyAlias: string;
+  readonly mediaBucket: string;
+  readonly logBucket: string;
+  readonly queue: string;
+  readonly deadLetterQueue: string;
+  readonly backendRole: string;
+  readonly lambdaRole: string;
+  readonly stepFunctionsRole: string;
+  readonly mediaConvertRole: string;
+  readonly stateMachine: string;
+  readonly functions: Readonly<Record<FunctionId, string>>;
+  readonly webhookSecret: string;
+  readonly alarmTopic: string;
+  readonly deadLetterAlarm: string;
+  readonly failedExecutionsAlarm: string;
+}
+
+/**
+ * The names of `stage`'s resources. The media bucket is `toq-listing-medias` in staging, as the
+ * spec (and the bucket that already exists there) names it; bucket names are global, so every
+ * other stage gets the suffix (`toq-listing-medias-prod`).
+ *
+ * @example
+ * pipelineNames('staging').queue; // 'listing-media-processing-staging'
+ */
+export function pipelineNames(stage: string): PipelineNames {
+  const functions = Object.fromEntries(
+    FUNCTION_IDS.map((id) => [id, `listing-media-${id}-${stage}`]),
+  ) as Record<FunctionId, string>;
+  return {
+    stage,
+    stackName: `toq-media-processing-${stage}`,
+    keyAlias: `alias/toq-media-processing-${stage}`,
+    mediaBucket: stage === DEFAULT_STAGE ? 'toq-listing-medias' : `toq-listing-medias-${stage}`,
+    logBucket: `toq-logs-${stage}`,
+    queue: `listing-media-processing-${stage}`,
+    deadLetterQueue: `listing-media-processing-dlq-${stage}`,
+    backendRole: `toq-media-processing-backend-${stage}`,
+    lambdaRole: `toq-media-processing-lambda-${stage}`,
+    stepFunctionsRole: `toq-media-processing-stepfunctions-${stage}`,
+    mediaConvertRole: `toq-media-processing-mediaconvert-${stage}`,
+    stateMachine: `listing-media-processing-${stage}`,
+    functions,
+    webhookSecret: `toq-media-processing-webhook-signing-${stage}`,
+    alarmTopic: `toq-media-processing-alarms-${stage}`,
+    deadLetterAlarm: `listing-media-processing-dlq-messages-${stage}`,
+    failedExecutionsAlarm: `listing-media-processing-failed-executions-${stage}`,
+  };
+}
+
+/** Everything the stack needs that varies by deployment. */
+export interface PipelineConfig {
+  readonly names: PipelineNames;
+  /** Hosts the callback may POST to (`CALLBACK_ALLOWED_HOSTS`); empty refuses every host. */
+  readonly callbackAllowedHosts: readonly string[];
+  /** Functions' `LOG_LEVEL`. Default `INFO`. */
+  readonly logLevel: string;
+  /** Validate's limits, in bytes. */
+  readonly maxPhotoBytes: number;
+  readonly maxVideoBytes: number;
+  /** Subscribed to the alarm topic when given. */
+  readonly alarmEmail: string | undefined;
+}
+
+const STAGE = /^[a-z][a-z0-9-]{0,19}$/;
+const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function invalid(key: string, expected: string, received: unknown): InfraError {
+  return new InfraError(
+    'INVALID_CONTEXT',
+    `Invalid CDK context "${key}": expected ${expected}, received ${JSON.stringify(received)}`,
+  );
+}
+
+function optionalString(context: Readonly<Record<string, unknown>>, key: string) {
+  const value = context[key];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw invalid(key, 'a string', value);
+  return value.trim();
+}
+
+function hostList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const entries = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(entries) || entries.some((entry) => typeof entry !== 'string')) {
+    throw invalid('callbackAllowedHosts', 'a comma-separated string or a list of hosts', value);
+  }
+  const hosts = (entries as string[]).map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  const bad = hosts.find((host) => !HOST.test(host));
+  if (bad !== undefined) {
+    throw invalid('callbackAllowedHosts', 'hosts such as api.example.com or *.example.com', bad);
+  }
+  return hosts;
+}
+
+function byteLimit(context: Readonly<Record<string, unknown>>, key: string, fallback: number) {
+  const value = context[key];
+  if (value === undefined || value === null || value === '') return fallback;
+  const parsed = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+    throw invalid(key, 'a positive integer (bytes)', value);
+  }
+  return parsed;
+}
+
+/**
+ * Reads the deployment's settings from CDK context (`cdk.json` or `-c key=value`):
+ * `stage` (default `staging`), `callbackAllowedHosts` (comma-separated), `logLevel`,
+ * `maxPhotoBytes`, `maxVideoBytes`, `alarmEmail`.
+ *
+ * @throws {InfraError} `INVALID_CONTEXT` naming the key, what was expected and what was received.
+ * @example
+ * const config = resolveConfig({ stage: 'staging', callbackAllowedHosts: 'api.toq.example' });
+ */
+export function resolveConfig(context: Readonly<Record<string, unknown>>): PipelineConfig {
+  const stage = optionalString(context, 'stage') ?? DEFAULT_STAGE;
+  if (!STAGE.test(stage)) {
+    throw invalid('stage', 'lowercase letters, digits and "-", starting with a letter', stage);
+  }
+  const logLevel = (optionalString(context, 'logLevel') ?? 'INFO').toUpperCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw invalid('logLevel', LOG_LEVELS.join(', '), logLevel);
+  const alarmEmail = optionalString(context, 'alarmEmail');
+  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) {
+    throw invalid('alarmEmail', 'an email address', alarmEmail);
+  }
+  return {
+    names: pipelineNames(stage),
+    callbackAllowedHosts: hostList(context['callbackAllowedHosts']),
+    logLevel,
+    maxPhotoBytes: byteLimit(context, 'maxPhotoBytes', DEFAULT_MAX_PHOTO_BYTES),
+    maxVideoBytes: byteLimit(context, 'maxVideoBytes', DEFAULT_MAX_VIDEO_BYTES),
+    alarmEmail,
+  };
+}

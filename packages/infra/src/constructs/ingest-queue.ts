@@ -1,0 +1,56 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The queue's settings (spec §1). */
+export const QUEUE_SETTINGS = {
+  visibilityTimeoutSeconds: 60,
+  retentionSeconds: 345_600, // 4 days
+  receiveWaitSeconds: 20, // long polling
+  maxReceiveCount: 5, // then the message goes to the DLQ
+  deadLetterRetentionSeconds: 1_209_600, // 14 days
+} as const;
+
+/** Props of {@link IngestQueue}. */
+export interface IngestQueueProps {
+  /** `listing-media-processing-{stage}`. */
+  readonly queueName: string;
+  /** `listing-media-processing-dlq-{stage}`. */
+  readonly deadLetterQueueName: string;
+  /** The pipeline's key: SSE-KMS of both queues. */
+  readonly key: kms.IKey;
+}
+
+/**
+ * Where a backend sends its `ProcessingRequest`s, and the dead-letter queue that keeps a message
+ * after five failed receives. Both SSE-KMS with the pipeline's key and TLS-only.
+ */
+export class IngestQueue extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: IngestQueueProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      queueName: props.deadLetterQueueName,
+      retentionPeriod: Duration.seconds(QUEUE_SETTINGS.deadLetterRetentionSeconds),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      queueName: props.queueName,
+      visibilityTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(QUEUE_SETTINGS.retentionSeconds),
+      receiveMessageWaitTime: Duration.seconds(QUEUE_SETTINGS.receiveWaitSeconds),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      deadLetterQueue: {
+        queue: this.deadLetterQueue,
+        maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
+      },
+    });
+  }
+}

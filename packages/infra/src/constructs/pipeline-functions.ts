@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { functionLogGroupName } from '../arns.ts';
+import { FUNCTION_IDS, FUNCTION_SIZING, type FunctionId, type PipelineConfig } from '../config.ts';
+import { InfraError } from '../errors.ts';
+import { acknowledgeWildcard } from '../nag.ts';
+
+/** How long the functions' logs are kept. */
+export const FUNCTION_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+
+/** SQS records per `start` invocation. */
+export const START_BATCH_SIZE = 10;
+
+/** Props of {@link PipelineFunctions}. */
+export interface PipelineFunctionsProps {
+  readonly config: PipelineConfig;
+  /** `packages/lambdas/dist`: one `<fn>/index.mjs` per function, built by `nx run lambdas:build`. */
+  readonly bundleRoot: string;
+  /** The spec's shared Lambda role. */
+  readonly role: iam.IRole;
+  readonly key: kms.IKey;
+  readonly bucket: s3.IBucket;
+  readonly queue: sqs.IQueue;
+  readonly webhookSecret: secretsmanager.ISecret;
+  /** What `start` starts (an ARN built from the name: the state machine needs these functions). */
+  readonly stateMachineArn: string;
+}
+
+/**
+ * The seven functions (`nodejs24.x`, arm64, X-Ray active), each from its bundle in
+ * `packages/lambdas/dist/<fn>` (the artefact the tests ran), with its own encrypted log group
+ * and exactly the environment its config schema reads. `start` consumes the queue and reports
+ * partial batch failures.
+ */
+export class PipelineFunctions extends Construct {
+  readonly functions: Readonly<Record<FunctionId, lambda.Function>>;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
+    super(scope, id);
+    const { config } = props;
+    const logging = { LOG_LEVEL: config.logLevel, POWERTOOLS_SERVICE_NAME: 'listing-media' };
+    const media = { ...logging, MEDIA_BUCKET: props.bucket.bucketName };
+    const environments: Record<FunctionId, Record<string, string>> = {
+      start: { ...logging, STATE_MACHINE_ARN: props.stateMachineArn },
+      validate: {
+        ...media,
+        MAX_PHOTO_BYTES: String(config.maxPhotoBytes),
+        MAX_VIDEO_BYTES: String(config.maxVideoBytes),
+      },
+      thumbnails: media,
+      transcode: media,
+      zip: media,
+      consolidate: media,
+      callback: {
+        ...media,
+        WEBHOOK_SECRET_ARN: props.webhookSecret.secretArn,
+        CALLBACK_ALLOWED_HOSTS: config.callbackAllowedHosts.join(','),
+      },
+    };
+
+    const functions = {} as Record<FunctionId, lambda.Function>;
+    for (const fn of FUNCTION_IDS) {
+      const functionName = config.names.functions[fn];
+      const logGroup = new logs.LogGroup(this, `${fn}-logs`, {
+        logGroupName: functionLogGroupName(functionName),
+        retention: FUNCTION_LOG_RETENTION,
+        encryptionKey: props.key,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      functions[fn] = new lambda.Function(this, fn, {
+        functionName,
+        description: `toq-media ${fn} (docs/pipeline.md)`,
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        code: lambda.Code.fromAsset(bundleDir(props.bundleRoot, fn)),
+        handler: 'index.handler',
+        memorySize: FUNCTION_SIZING[fn].memoryMiB,
+        timeout: Duration.seconds(FUNCTION_SIZING[fn].timeoutSeconds),
+        role: props.role,
+        environment: environments[fn],
+        tracing: lambda.Tracing.ACTIVE,
+        logGroup,
+      });
+    }
+    functions.start.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: START_BATCH_SIZE,
+        reportBatchItemFailures: true,
+      }),
+    );
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords to the role.
+    acknowledgeWildcard(
+      props.role,
+      '*',
+      'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions (AWS service authorization reference): "*" is the only resource they accept',
+    );
+    this.functions = functions;
+  }
+}
+
+function bundleDir(root: string, fn: FunctionId): string {
+  const dir = join(root, fn);
+  if (!existsSync(join(dir, 'index.mjs'))) {
+    throw new InfraError(
+      'MISSING_BUNDLE',
+      `The ${fn} function's bundle is missing: expected ${join(dir, 'index.mjs')}, received no such file. Build the bundles first: npx nx run lambdas:build`,
+    );
+  }
+  return dir;
+}

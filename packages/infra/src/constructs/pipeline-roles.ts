@@ -1,0 +1,288 @@
+import { PIPELINE_STATE_PREFIX } from '@toq/contracts/constants';
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { PipelineArns } from '../arns.ts';
+import type { PipelineNames } from '../config.ts';
+import { InfraError } from '../errors.ts';
+import { acknowledgeWildcard, hasWildcard } from '../nag.ts';
+
+/** Props of {@link PipelineRoles}. */
+export interface PipelineRolesProps {
+  readonly names: PipelineNames;
+  readonly arns: PipelineArns;
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+  readonly queue: sqs.IQueue;
+  /** The webhook signing secret: readable by the `callback` function only. */
+  readonly webhookSecret: secretsmanager.ISecret;
+}
+
+/** One statement of a role's policy. */
+interface Grant {
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly conditions?: Record<string, Record<string, unknown>>;
+  /** Why a resource has a `*`: required when one does; it becomes the cdk-nag acknowledgement. */
+  readonly wildcard?: string;
+}
+
+/**
+ * Adds `grant` to `role`'s policy. A resource with a `*` needs its reason in `grant.wildcard`,
+ * which acknowledges cdk-nag's finding for exactly that resource.
+ *
+ * @throws {InfraError} `UNJUSTIFIED_WILDCARD` when a resource has a `*` and no reason.
+ */
+function allow(role: iam.Role, grant: Grant): void {
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: grant.sid,
+      actions: [...grant.actions],
+      resources: [...grant.resources],
+      ...(grant.conditions === undefined ? {} : { conditions: grant.conditions }),
+    }),
+  );
+  for (const arn of grant.resources.filter((resource) => hasWildcard(role, resource))) {
+    if (grant.wildcard === undefined) {
+      throw new InfraError(
+        'UNJUSTIFIED_WILDCARD',
+        `${role.node.path} ${grant.sid}: expected a reason for the wildcard resource, received none`,
+      );
+    }
+    acknowledgeWildcard(role, arn, `${grant.sid}: ${grant.wildcard}`);
+  }
+}
+
+/** Why object ARNs of the media bucket end in `*`. */
+const PER_LISTING_KEYS =
+  'object keys start with the listing id (spec §2), which is not known at deploy time; the pattern pins the key layout segment (raw/, processed/, _pipeline/)';
+
+/**
+ * Objects of the media bucket by kind (spec §2): raw uploads, renditions and zips, pipeline
+ * state.
+ */
+function objects(bucket: s3.IBucket) {
+  return {
+    all: bucket.arnForObjects('*'),
+    raw: bucket.arnForObjects('*/raw/*'),
+    rawVideos: bucket.arnForObjects('*/raw/video/*'),
+    processed: bucket.arnForObjects('*/processed/*'),
+    processedVideos: bucket.arnForObjects('*/processed/video/*'),
+    state: bucket.arnForObjects(`${PIPELINE_STATE_PREFIX}*`),
+  };
+}
+
+/**
+ * The spec's four roles, least privilege: one statement per need, exact actions, resources
+ * named; a `*` only in an object-key, log-stream, execution or job-id pattern, each with its
+ * reason (and cdk-nag acknowledgement).
+ *
+ * Where this grants less than the spec's role table, nothing in the pipeline makes that call:
+ * the functions send no SQS message, use no task tokens and call no MediaConvert API (the state
+ * machine's `Transcode` is a `createJob.sync` integration); the state machine sends no SQS
+ * message.
+ */
+export class PipelineRoles extends Construct {
+  readonly backend: iam.Role;
+  readonly lambda: iam.Role;
+  readonly stepFunctions: iam.Role;
+  readonly mediaConvert: iam.Role;
+
+  constructor(scope: Construct, id: string, props: PipelineRolesProps) {
+    super(scope, id);
+    const { names, arns, bucket, key, queue } = props;
+    const stack = Stack.of(this);
+    const keys = objects(bucket);
+
+    // The backend (EC2): uploads raw media, sends requests, may start and watch executions.
+    this.backend = new iam.Role(this, 'Backend', {
+      roleName: names.backendRole,
+      description: 'toq-media backend: uploads raw media, sends processing requests',
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    });
+    new iam.InstanceProfile(this, 'BackendInstanceProfile', {
+      instanceProfileName: names.backendRole,
+      role: this.backend,
+    });
+    allow(this.backend, {
+      sid: 'MediaObjects',
+      actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+      resources: [keys.all],
+      wildcard: `the backend owns every object of its listings; ${PER_LISTING_KEYS}`,
+    });
+    allow(this.backend, {
+      // Uploading with `x-amz-tagging: media-class=raw` (the Glacier rule's filter) needs
+      // s3:PutObjectTagging besides s3:PutObject.
+      sid: 'TagRawUploads',
+      actions: ['s3:PutObjectTagging'],
+      resources: [keys.raw],
+      wildcard: PER_LISTING_KEYS,
+    });
+    allow(this.backend, {
+      sid: 'SendProcessingRequests',
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+      resources: [queue.queueArn],
+    });
+    allow(this.backend, {
+      sid: 'UseMediaKey',
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+    });
+    allow(this.backend, {
+      sid: 'StartExecutions',
+      actions: ['states:StartExecution'],
+      resources: [arns.stateMachine],
+    });
+    allow(this.backend, {
+      sid: 'DescribeExecutions',
+      actions: ['states:DescribeExecution'],
+      resources: [arns.executions],
+      wildcard:
+        'execution names are per request ({listingId}_{requestId}); the pattern is this state machine’s executions only',
+    });
+
+    // The functions' shared role (spec). X-Ray and the SQS event source's permissions are added
+    // where the functions are made (pipeline-functions.ts).
+    this.lambda = new iam.Role(this, 'Lambda', {
+      roleName: names.lambdaRole,
+      description: 'toq-media functions: read and write the media bucket, start executions',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    allow(this.lambda, {
+      sid: 'WriteFunctionLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: arns.functionLogStreams,
+      wildcard:
+        'Lambda names each log stream per execution environment; the pattern is the streams of the function’s own log group',
+    });
+    allow(this.lambda, {
+      sid: 'ReadMedia',
+      actions: ['s3:GetObject'],
+      resources: [keys.raw, keys.processed, keys.state],
+      wildcard: PER_LISTING_KEYS,
+    });
+    allow(this.lambda, {
+      // Renditions and zips, and the pipeline's state. A multipart upload (the zip) is
+      // s3:PutObject, plus s3:AbortMultipartUpload when it fails.
+      sid: 'WriteRenditionsAndState',
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resources: [keys.processed, keys.state],
+      wildcard: PER_LISTING_KEYS,
+    });
+    allow(this.lambda, {
+      // Zip lists a listing's renditions; and without s3:ListBucket a HEAD of a missing raw
+      // object answers 403 instead of 404, which validate must tell apart.
+      sid: 'ListMedia',
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+    });
+    allow(this.lambda, {
+      sid: 'UseMediaKey',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+    });
+    allow(this.lambda, {
+      sid: 'StartExecutions',
+      actions: ['states:StartExecution'],
+      resources: [arns.stateMachine],
+    });
+    // The signing secret, for `callback` only. The role is shared (spec), so the statement is
+    // conditioned on the calling function: Lambda puts `lambda:SourceFunctionArn` into the
+    // request context of every call made with a function's credentials, and no other function
+    // matches. In a policy of its own, so that it reads as what it is.
+    new iam.Policy(this, 'CallbackSecretPolicy', {
+      roles: [this.lambda],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CallbackReadsWebhookSecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.webhookSecret.secretArn],
+          conditions: { ArnEquals: { 'lambda:SourceFunctionArn': arns.functions.callback } },
+        }),
+      ],
+    });
+
+    // MediaConvert, passed to each job by the state machine: reads raw videos, writes the MP4
+    // rendition and the captured frame (under the pipeline's state).
+    this.mediaConvert = new iam.Role(this, 'MediaConvert', {
+      roleName: names.mediaConvertRole,
+      description: 'toq-media MediaConvert jobs: read raw videos, write MP4s and frames',
+      assumedBy: new iam.ServicePrincipal('mediaconvert.amazonaws.com'),
+    });
+    allow(this.mediaConvert, {
+      sid: 'ReadRawVideos',
+      actions: ['s3:GetObject'],
+      resources: [keys.rawVideos],
+      wildcard: PER_LISTING_KEYS,
+    });
+    allow(this.mediaConvert, {
+      sid: 'WriteVideoOutputs',
+      actions: ['s3:PutObject'],
+      resources: [keys.processedVideos, keys.state],
+      wildcard: PER_LISTING_KEYS,
+    });
+    allow(this.mediaConvert, {
+      // The bucket is SSE-KMS: reading needs Decrypt, writing GenerateDataKey.
+      sid: 'UseMediaKey',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+    });
+
+    // The state machine: invokes the functions, runs MediaConvert jobs and waits for them
+    // (createJob.sync). Its logging and X-Ray statements come with the state machine.
+    this.stepFunctions = new iam.Role(this, 'StepFunctions', {
+      roleName: names.stepFunctionsRole,
+      description: 'toq-media state machine: invokes the functions, runs MediaConvert jobs',
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+    });
+    allow(this.stepFunctions, {
+      // The definition invokes unqualified function ARNs: no `:*` (versions, aliases) needed.
+      sid: 'InvokePipelineFunctions',
+      actions: ['lambda:InvokeFunction'],
+      resources: (
+        ['validate', 'thumbnails', 'transcode', 'zip', 'consolidate', 'callback'] as const
+      ).map((fn) => arns.functions[fn]),
+    });
+    const mediaConvertArn = (resource: string) =>
+      stack.formatArn({ service: 'mediaconvert', resource });
+    const jobIds =
+      'MediaConvert makes each job id when the job is created; the pattern is this account and region’s jobs';
+    allow(this.stepFunctions, {
+      // Jobs go to the account's Default queue. Step Functions tags each job
+      // (ManagedByService), hence TagResource.
+      sid: 'CreateTranscodeJobs',
+      actions: ['mediaconvert:CreateJob', 'mediaconvert:TagResource'],
+      resources: [mediaConvertArn('queues/Default'), mediaConvertArn('jobs/*')],
+      wildcard: jobIds,
+    });
+    allow(this.stepFunctions, {
+      sid: 'WatchTranscodeJobs',
+      actions: ['mediaconvert:GetJob', 'mediaconvert:CancelJob'],
+      resources: [mediaConvertArn('jobs/*')],
+      wildcard: jobIds,
+    });
+    allow(this.stepFunctions, {
+      sid: 'PassMediaConvertRole',
+      actions: ['iam:PassRole'],
+      resources: [this.mediaConvert.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' } },
+    });
+    allow(this.stepFunctions, {
+      // createJob.sync learns that a job finished through this managed EventBridge rule.
+      sid: 'ManagedMediaConvertJobRule',
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [
+        stack.formatArn({
+          service: 'events',
+          resource: 'rule',
+          resourceName: 'StepFunctionsGetEventsForMediaConvertJobRule',
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { stateMachineLogGroupName } from '../arns.ts';
+import { acknowledgeWildcard } from '../nag.ts';
+import type { FunctionId } from '../config.ts';
+import { DEFINITION_TEXT, type DefinitionPlaceholder } from '../state-machine/definition.ts';
+
+/** How long the state machine's logs are kept. */
+export const STATE_MACHINE_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+
+/** Props of {@link PipelineStateMachine}. */
+export interface PipelineStateMachineProps {
+  /** `listing-media-processing-{stage}`. */
+  readonly stateMachineName: string;
+  /** The spec's Step Functions role. */
+  readonly role: iam.IRole;
+  /** The role each MediaConvert job runs as. */
+  readonly mediaConvertRole: iam.IRole;
+  readonly functions: Readonly<Record<FunctionId, lambda.IFunction>>;
+  /** Encrypts the execution logs. */
+  readonly key: kms.IKey;
+}
+
+/**
+ * The standard workflow, from `state-machine/definition.asl.json` (the file the local run
+ * executes) with its `${…}` placeholders filled by CloudFormation; every log level, and X-Ray.
+ */
+export class PipelineStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
+    super(scope, id);
+    const { functions } = props;
+    const definitionSubstitutions: Record<DefinitionPlaceholder, string> = {
+      ValidateFunctionArn: functions.validate.functionArn,
+      ThumbnailsFunctionArn: functions.thumbnails.functionArn,
+      TranscodeFunctionArn: functions.transcode.functionArn,
+      ZipFunctionArn: functions.zip.functionArn,
+      ConsolidateFunctionArn: functions.consolidate.functionArn,
+      CallbackFunctionArn: functions.callback.functionArn,
+      MediaConvertRoleArn: props.mediaConvertRole.roleArn,
+    };
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: stateMachineLogGroupName(props.stateMachineName),
+      retention: STATE_MACHINE_LOG_RETENTION,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(DEFINITION_TEXT),
+      definitionSubstitutions,
+      role: props.role,
+      // Every state transition is logged, without the data: inputs carry callback URLs and
+      // listing ids, and the full state is in S3 under the execution's state prefix anyway.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    // Logging adds the CloudWatch Logs delivery actions (logs:CreateLogDelivery, GetLogDelivery,
+    // UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy,
+    // DescribeResourcePolicies, DescribeLogGroups) and tracing the X-Ray ones to the role.
+    acknowledgeWildcard(
+      props.role,
+      '*',
+      'CloudWatch Logs vended-log delivery actions and X-Ray PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets have no resource-level permissions: "*" is the only resource they accept (Step Functions logging and X-Ray docs)',
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import { Annotations, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { functionLogGroupName, pipelineArns, stateMachineLogGroupName } from './arns.ts';
+import type { PipelineConfig } from './config.ts';
+import { IngestQueue } from './constructs/ingest-queue.ts';
+import { MediaBucket } from './constructs/media-bucket.ts';
+import { MediaKey } from './constructs/media-key.ts';
+import { PipelineAlarms } from './constructs/pipeline-alarms.ts';
+import { PipelineFunctions } from './constructs/pipeline-functions.ts';
+import { PipelineRoles } from './constructs/pipeline-roles.ts';
+import { PipelineStateMachine } from './constructs/pipeline-state-machine.ts';
+
+/** Props of {@link MediaPipelineStack}. */
+export interface MediaPipelineStackProps extends StackProps {
+  readonly config: PipelineConfig;
+  /** `packages/lambdas/dist`, where `nx run lambdas:build` puts one directory per function. */
+  readonly bundleRoot: string;
+}
+
+/**
+ * Everything in the spec's §1 for one stage: key, buckets, queues, roles, webhook secret,
+ * functions, state machine and alarms.
+ */
+export class MediaPipelineStack extends Stack {
+  readonly key: MediaKey;
+  readonly media: MediaBucket;
+  readonly ingest: IngestQueue;
+  readonly roles: PipelineRoles;
+  readonly webhookSecret: secretsmanager.Secret;
+  readonly functions: PipelineFunctions;
+  readonly workflow: PipelineStateMachine;
+  readonly alarms: PipelineAlarms;
+
+  constructor(scope: Construct, id: string, props: MediaPipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const { names } = config;
+    const arns = pipelineArns(this, names);
+
+    this.key = new MediaKey(this, 'Key', {
+      alias: names.keyAlias,
+      logGroupNamePatterns: [
+        ...Object.values(names.functions).map(functionLogGroupName),
+        stateMachineLogGroupName(names.stateMachine),
+      ],
+    });
+    const key = this.key.key;
+    this.media = new MediaBucket(this, 'Media', {
+      bucketName: names.mediaBucket,
+      logBucketName: names.logBucket,
+      key,
+    });
+    this.ingest = new IngestQueue(this, 'Ingest', {
+      queueName: names.queue,
+      deadLetterQueueName: names.deadLetterQueue,
+      key,
+    });
+    this.webhookSecret = new secretsmanager.Secret(this, 'WebhookSecret', {
+      secretName: names.webhookSecret,
+      description:
+        'Standard Webhooks signing secret of the listing.media.processed webhook (whsec_… or bare base64), shared with the backend',
+      encryptionKey: key,
+      // 64 characters of [A-Za-z0-9] are valid base64 (48 random bytes): a usable key from the
+      // first deploy. Replace it with the whsec_… value shared with the backend (README).
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The webhook signing secret is shared with the backend, which verifies with it: rotating it is a coordinated change (Standard Webhooks lets the sender sign with old and new keys during the switch), not an automatic Lambda rotation',
+    });
+    this.roles = new PipelineRoles(this, 'Roles', {
+      names,
+      arns,
+      bucket: this.media.bucket,
+      key,
+      queue: this.ingest.queue,
+      webhookSecret: this.webhookSecret,
+    });
+    this.media.protectRawUploads([
+      this.roles.lambda,
+      this.roles.stepFunctions,
+      this.roles.mediaConvert,
+    ]);
+
+    this.functions = new PipelineFunctions(this, 'Functions', {
+      config,
+      bundleRoot: props.bundleRoot,
+      role: this.roles.lambda,
+      key,
+      bucket: this.media.bucket,
+      queue: this.ingest.queue,
+      webhookSecret: this.webhookSecret,
+      stateMachineArn: arns.stateMachine,
+    });
+    this.workflow = new PipelineStateMachine(this, 'Workflow', {
+      stateMachineName: names.stateMachine,
+      role: this.roles.stepFunctions,
+      mediaConvertRole: this.roles.mediaConvert,
+      functions: this.functions.functions,
+      key,
+    });
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      topicName: names.alarmTopic,
+      deadLetterAlarmName: names.deadLetterAlarm,
+      failedExecutionsAlarmName: names.failedExecutionsAlarm,
+      key,
+      deadLetterQueue: this.ingest.deadLetterQueue,
+      stateMachine: this.workflow.stateMachine,
+      email: config.alarmEmail,
+    });
+    if (config.callbackAllowedHosts.length === 0) {
+      Annotations.of(this).addInfo(
+        'callbackAllowedHosts is empty: the callback function will refuse every webhook URL. Deploy with --context callbackAllowedHosts=api.example.com',
+      );
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InfraError } from '../errors.ts';
+
+/**
+ * The state machine's definition: one ASL (JSONPath) file with `${Name}` placeholders, deployed
+ * by the stack through `definitionSubstitutions` and executed unchanged by the local runner and
+ * the tests (`docs/pipeline.md` is its contract).
+ */
+
+/** Absolute path of `definition.asl.json`. */
+export const DEFINITION_PATH = fileURLToPath(new URL('./definition.asl.json', import.meta.url));
+
+/** The definition's text, placeholders and all, read once. */
+export const DEFINITION_TEXT = readFileSync(DEFINITION_PATH, 'utf8');
+
+/** The placeholders the definition uses: every one needs a value, on AWS and locally. */
+export const DEFINITION_PLACEHOLDERS = [
+  'ValidateFunctionArn',
+  'ThumbnailsFunctionArn',
+  'TranscodeFunctionArn',
+  'ZipFunctionArn',
+  'ConsolidateFunctionArn',
+  'CallbackFunctionArn',
+  'MediaConvertRoleArn',
+] as const;
+export type DefinitionPlaceholder = (typeof DEFINITION_PLACEHOLDERS)[number];
+
+const PLACEHOLDER = /\$\{(\w+)\}/g;
+
+/**
+ * The definition with every `${Name}` replaced, parsed: what Step Functions runs once
+ * CloudFormation has applied `definitionSubstitutions`. The local runner and the tests use it
+ * with stand-in ARNs.
+ *
+ * @throws {InfraError} `MISSING_SUBSTITUTION` when a placeholder has no value.
+ * @example
+ * const definition = renderDefinition({ ValidateFunctionArn: 'arn:aws:lambda:…', … });
+ * new StateMachine(definition).run(request, { overrides });
+ */
+export function renderDefinition(
+  values: Readonly<Record<DefinitionPlaceholder, string>>,
+): Record<string, unknown> {
+  const text = DEFINITION_TEXT.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = (values as Readonly<Record<string, string | undefined>>)[name];
+    if (value === undefined) {
+      throw new InfraError(
+        'MISSING_SUBSTITUTION',
+        `No value for the definition's placeholder "${whole}": expected one of ${DEFINITION_PLACEHOLDERS.join(', ')} in the substitutions, received ${Object.keys(values).join(', ') || 'none'}`,
+      );
+    }
+    return value;
+  });
+  return JSON.parse(text) as Record<string, unknown>;
+}
