@@ -129,14 +129,28 @@ export interface VideoTranscoder {
 }
 
 /**
+ * The `name`s of the transcoder's errors: what a Map iteration's `Catch` records as `Error`, and
+ * what consolidate maps to an item error code (docs/pipeline.md, "Error mapping in consolidate").
+ */
+export const TRANSCODER_ERROR_NAMES = {
+  /** → `TRANSCODER_UNAVAILABLE`. */
+  unavailable: 'TranscoderUnavailableError',
+  /** → `TRANSCODE_FAILED`. */
+  failed: 'TranscodeFailedError',
+} as const;
+
+/**
  * No transcoder can run on this machine (the local stand-in without `ffmpeg`). Consolidate maps
  * this name to the item error code `TRANSCODER_UNAVAILABLE`.
  */
 export class TranscoderUnavailableError extends Error {
-  override readonly name = 'TranscoderUnavailableError';
+  override readonly name = TRANSCODER_ERROR_NAMES.unavailable;
 }
 
-/** The transcoder ran but could not transcode this input (a broken or unsupported video). */
+/**
+ * The transcoder ran but could not transcode this input (a broken or unsupported video).
+ * Consolidate maps this name to the item error code `TRANSCODE_FAILED`.
+ */
 export class TranscodeFailedError extends Error {
-  override readonly name = 'TranscodeFailedError';
+  override readonly name = TRANSCODER_ERROR_NAMES.failed;
 }
