@@ -7,9 +7,15 @@ import {
   zipEntryPath,
   zipKey,
 } from '@toq/contracts';
+import { z } from 'zod';
 import type { ArchiveEntry, ArchiveWriter } from '../ports/archive-writer.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import { TaskContext } from './state-keys.ts';
+
+/** `BundleZip`'s payload (docs/pipeline.md): `{ ctx }`. */
+export const BundleZipInput = z.object({ ctx: TaskContext });
+export type BundleZipInput = z.output<typeof BundleZipInput>;
 
 /** What bundling needs from the outside world. */
 export interface BundleDeps {

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import {
   ItemFailure,
-  ListingId,
   MediaExtension,
   MediaId,
   MediaType,
   PhotoRenditionsResult,
   RENDITION_CONTENT_TYPES,
   RENDITION_SIZES,
-  RequestId,
   isExtensionOf,
   parse,
   rawKey,
@@ -26,16 +24,8 @@ import {
 } from '../ports/image-renderer.ts';
 import type { OutputGroupDetail } from '../ports/video-transcoder.ts';
 import { InvalidRequestError } from './errors.ts';
-import { frameStateKey, itemStateKey } from './state-keys.ts';
+import { TaskContext, frameStateKey, itemStateKey } from './state-keys.ts';
 import { readTranscodeOutputs, transcodeOutputKeys } from './transcode-job.ts';
-
-/** `ctx` of every task payload (docs/pipeline.md): the request and the execution's name. */
-export const TaskContext = z.object({
-  listingId: ListingId,
-  requestId: RequestId,
-  executionName: z.string().min(1).max(80),
-});
-export type TaskContext = z.output<typeof TaskContext>;
 
 /** One Map iteration's payload: `{ ctx, mediaType, mediaId, ext }`. */
 export const MediaTaskInput = z

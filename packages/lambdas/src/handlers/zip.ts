@@ -1,11 +1,9 @@
-import { z } from 'zod';
 import type { ZipResult } from '@toq/contracts';
 import { mediaStore } from '../adapters/media-store.ts';
 import { ZipperArchiveWriter } from '../adapters/zipper-archive-writer.ts';
 import { BucketConfig, loadConfig } from '../config.ts';
-import { bundleListing } from '../domain/bundle-listing.ts';
+import { BundleZipInput, bundleListing } from '../domain/bundle-listing.ts';
 import { parseInput } from '../domain/errors.ts';
-import { TaskContext } from '../domain/render-media.ts';
 import { beginInvocation, correlationKeys, createLogger, loggerPort } from '../logger.ts';
 
 // `listing-media-zip`: the `BundleZip` state. Payload `{ ctx }` → `ZipResult | null`.
@@ -16,7 +14,6 @@ const deps = {
   archive: new ZipperArchiveWriter(),
   logger: loggerPort(logger),
 };
-const BundleZipInput = z.object({ ctx: TaskContext });
 
 export const handler = async (event: unknown): Promise<ZipResult | null> => {
   beginInvocation(logger, correlationKeys(event));

@@ -10,7 +10,11 @@ import {
 } from '../../src/adapters/http-webhook-sender.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
 import { WebhookDeliveryError } from '../../src/domain/errors.ts';
-import { notifyBackend, type DeliveryRecord } from '../../src/domain/notify-backend.ts';
+import {
+  notifyBackend,
+  type DeliveryRecord,
+  type RetryPolicy,
+} from '../../src/domain/notify-backend.ts';
 import { deliveryStateKey, resultStateKey } from '../../src/domain/state-keys.ts';
 import { silentLogger, sampleResult, SCOPE } from '../setup/fixtures.ts';
 import { startWebhookServer } from '../setup/webhook-server.ts';
@@ -49,6 +53,18 @@ function callbackEvent(url: string) {
   };
 }
 
+/** The callback's work (`notifyBackend`) towards `url`, with a loopback sender and fast retries. */
+function deliver(
+  url: string,
+  options: { sender?: Partial<HttpWebhookSenderOptions>; retries?: Partial<RetryPolicy> } = {},
+) {
+  return notifyBackend(
+    callbackEvent(url),
+    { store, sender: sender(options.sender), clock: systemClock, logger: silentLogger },
+    { ...FAST_RETRIES, ...options.retries },
+  );
+}
+
 async function deliveryRecord(): Promise<DeliveryRecord> {
   const path = join(root, ...deliveryStateKey(SCOPE).split('/'));
   return JSON.parse(await readFile(path, 'utf8')) as DeliveryRecord;
@@ -60,11 +76,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
     server = await startWebhookServer(SECRET, [204]);
 
     // Act
-    const result = await notifyBackend(
-      callbackEvent(server.url),
-      { store, sender: sender(), clock: systemClock, logger: silentLogger },
-      FAST_RETRIES,
-    );
+    const result = await deliver(server.url);
 
     // Assess
     expect(result).toEqual({ delivered: true, attempts: 1, statusCode: 204 });
@@ -87,11 +99,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   it('retries on 503 with the same webhook-id, each attempt freshly signed', async () => {
     server = await startWebhookServer(SECRET, [503, 503, 200]);
 
-    const result = await notifyBackend(
-      callbackEvent(server.url),
-      { store, sender: sender(), clock: systemClock, logger: silentLogger },
-      FAST_RETRIES,
-    );
+    const result = await deliver(server.url);
 
     expect(result).toEqual({ delivered: true, attempts: 3, statusCode: 200 });
     expect(server.received.map((r) => r.verificationError)).toEqual([
@@ -109,11 +117,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   it('does not retry a 400 and throws WebhookDeliveryError after recording it', async () => {
     server = await startWebhookServer(SECRET, [400]);
 
-    const error = await notifyBackend(
-      callbackEvent(server.url),
-      { store, sender: sender(), clock: systemClock, logger: silentLogger },
-      FAST_RETRIES,
-    ).catch((e: unknown) => e);
+    const error = await deliver(server.url).catch((e: unknown) => e);
 
     expect(server.received).toHaveLength(1);
     expect(error).toBeInstanceOf(WebhookDeliveryError);
@@ -127,13 +131,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   it('gives up after the last attempt when the backend keeps failing', async () => {
     server = await startWebhookServer(SECRET, [503]);
 
-    await expect(
-      notifyBackend(
-        callbackEvent(server.url),
-        { store, sender: sender(), clock: systemClock, logger: silentLogger },
-        FAST_RETRIES,
-      ),
-    ).rejects.toThrow(/received HTTP 503 after 4 attempt\(s\)/);
+    await expect(deliver(server.url)).rejects.toThrow(/received HTTP 503 after 4 attempt\(s\)/);
     expect(server.received).toHaveLength(4);
   });
 
@@ -141,11 +139,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
     server = await startWebhookServer(SECRET, [200], { hang: true });
 
     await expect(
-      notifyBackend(
-        callbackEvent(server.url),
-        { store, sender: sender({ timeoutMs: 150 }), clock: systemClock, logger: silentLogger },
-        { ...FAST_RETRIES, maxAttempts: 2 },
-      ),
+      deliver(server.url, { sender: { timeoutMs: 150 }, retries: { maxAttempts: 2 } }),
     ).rejects.toThrow(/received a timeout after 2 attempt\(s\)/);
     expect(server.received).toHaveLength(2);
   });
@@ -156,22 +150,15 @@ describe('notifyBackend over HttpWebhookSender', () => {
       [200],
     );
 
-    await expect(
-      notifyBackend(
-        callbackEvent(server.url),
-        { store, sender: sender(), clock: systemClock, logger: silentLogger },
-        FAST_RETRIES,
-      ),
-    ).rejects.toThrow(/received HTTP 401 after 1 attempt/);
+    await expect(deliver(server.url)).rejects.toThrow(/received HTTP 401 after 1 attempt/);
     expect(server.received[0]?.verificationError).toMatch(/No matching signature found/);
   });
 
   it('does not send again a webhook already delivered for this execution', async () => {
     server = await startWebhookServer(SECRET, [200]);
-    const deps = { store, sender: sender(), clock: systemClock, logger: silentLogger };
-    await notifyBackend(callbackEvent(server.url), deps, FAST_RETRIES);
+    await deliver(server.url);
 
-    const again = await notifyBackend(callbackEvent(server.url), deps, FAST_RETRIES);
+    const again = await deliver(server.url);
 
     expect(again).toEqual({ delivered: true, attempts: 1, statusCode: 200 });
     expect(server.received).toHaveLength(1);

@@ -76,6 +76,25 @@ async function record(mediaId: string): Promise<unknown> {
   return JSON.parse((await store.getBuffer(itemStateKey(ctx, mediaId))).toString());
 }
 
+/**
+ * Stores `body` (when given) as the raw video `mediaId` and returns what the transcode handler
+ * (`PrepareTranscode`) builds for it: the MediaConvert job's settings.
+ */
+async function prepareTranscode(
+  mediaId: string,
+  ext: 'mp4' | 'mov',
+  body?: Buffer,
+): Promise<TranscodeSettings> {
+  if (body) {
+    const raw = rawKey({ listingId: ctx.listingId, mediaType: 'video', mediaId, ext });
+    await store.put(raw, body, { contentType: ext === 'mp4' ? 'video/mp4' : 'video/quicktime' });
+  }
+  const prepared = (await transcode({ ctx, mediaType: 'video', mediaId, ext })) as {
+    settings: TranscodeSettings;
+  };
+  return prepared.settings;
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'toq-media-handlers-'));
   store = new FsObjectStore(root);
@@ -188,24 +207,10 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
     // Prepare: a 2 s 320x240 clip uploaded as the raw video
     const clip = join(root, 'clip.mp4');
     makeClip(clip, '320x240', 2);
-    const raw = rawKey({
-      listingId: ctx.listingId,
-      mediaType: 'video',
-      mediaId: videoId,
-      ext: 'mp4',
-    });
-    await store.put(raw, await readFile(clip), { contentType: 'video/mp4' });
     const transcoder = new FfmpegTranscoder(store, { bucket: BUCKET, preset: 'ultrafast' });
 
     // Act
-    const { settings } = (await transcode({
-      ctx,
-      mediaType: 'video',
-      mediaId: videoId,
-      ext: 'mp4',
-    })) as {
-      settings: TranscodeSettings;
-    };
+    const settings = await prepareTranscode(videoId, 'mp4', await readFile(clip));
     const { Job } = await transcoder.transcode(settings);
     const outcome = (await thumbnails({
       ctx,
@@ -252,21 +257,7 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
     const wideId = '4fb05e96-5c4b-4abc-9e95-adab6ebed054';
     const clip = join(root, 'wide.mp4');
     makeClip(clip, '1600x900', 1);
-    const raw = rawKey({
-      listingId: ctx.listingId,
-      mediaType: 'video',
-      mediaId: wideId,
-      ext: 'mp4',
-    });
-    await store.put(raw, await readFile(clip), { contentType: 'video/mp4' });
-    const { settings } = (await transcode({
-      ctx,
-      mediaType: 'video',
-      mediaId: wideId,
-      ext: 'mp4',
-    })) as {
-      settings: TranscodeSettings;
-    };
+    const settings = await prepareTranscode(wideId, 'mp4', await readFile(clip));
 
     // Act
     const { Job } = await new FfmpegTranscoder(store, {
@@ -283,14 +274,7 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
   });
 
   it('fails with TranscoderUnavailableError when ffmpeg is not installed', async () => {
-    const { settings } = (await transcode({
-      ctx,
-      mediaType: 'video',
-      mediaId: videoId,
-      ext: 'mp4',
-    })) as {
-      settings: TranscodeSettings;
-    };
+    const settings = await prepareTranscode(videoId, 'mp4');
     const transcoder = new FfmpegTranscoder(store, {
       bucket: BUCKET,
       ffmpegPath: join(root, 'no-ffmpeg'),
@@ -304,21 +288,7 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
 
   it('fails with TranscodeFailedError when the input is not a video', async () => {
     const junkId = '5ac16fa7-6d5c-4bcd-8fa6-bebc7fcfe165';
-    const raw = rawKey({
-      listingId: ctx.listingId,
-      mediaType: 'video',
-      mediaId: junkId,
-      ext: 'mov',
-    });
-    await store.put(raw, Buffer.from('not a video at all'), { contentType: 'video/quicktime' });
-    const { settings } = (await transcode({
-      ctx,
-      mediaType: 'video',
-      mediaId: junkId,
-      ext: 'mov',
-    })) as {
-      settings: TranscodeSettings;
-    };
+    const settings = await prepareTranscode(junkId, 'mov', Buffer.from('not a video at all'));
 
     await expect(
       new FfmpegTranscoder(store, { bucket: BUCKET }).transcode(settings),

@@ -19,6 +19,12 @@ async function starterAnswering(reply: AwsJsonReply) {
   return { starter: new SfnExecutionStarter(client, STATE_MACHINE), calls: server.calls };
 }
 
+/** A starter whose StartExecution fails with the AWS error `type` (HTTP 400). */
+async function starterFailingWith(type: string, message: string) {
+  const { starter } = await starterAnswering({ status: 400, body: { __type: type, message } });
+  return starter;
+}
+
 describe('SfnExecutionStarter', () => {
   it('sends StartExecution with the state machine, the deterministic name and the input', async () => {
     // Prepare
@@ -43,10 +49,10 @@ describe('SfnExecutionStarter', () => {
   });
 
   it('treats ExecutionAlreadyExists as already done', async () => {
-    const { starter } = await starterAnswering({
-      status: 400,
-      body: { __type: 'ExecutionAlreadyExists', message: 'Execution Already Exists: l_r' },
-    });
+    const starter = await starterFailingWith(
+      'ExecutionAlreadyExists',
+      'Execution Already Exists: l_r',
+    );
 
     await expect(starter.start({ name: 'l_r', input: '{}' })).resolves.toEqual({
       status: 'already-exists',
@@ -54,10 +60,7 @@ describe('SfnExecutionStarter', () => {
   });
 
   it('turns throttling into a TransientError', async () => {
-    const { starter } = await starterAnswering({
-      status: 400,
-      body: { __type: 'ThrottlingException', message: 'Rate exceeded' },
-    });
+    const starter = await starterFailingWith('ThrottlingException', 'Rate exceeded');
 
     const error = await starter.start({ name: 'l_r', input: '{}' }).catch((e: unknown) => e);
 
@@ -68,10 +71,10 @@ describe('SfnExecutionStarter', () => {
   });
 
   it('passes any other error through unchanged', async () => {
-    const { starter } = await starterAnswering({
-      status: 400,
-      body: { __type: 'StateMachineDoesNotExist', message: 'State Machine Does Not Exist' },
-    });
+    const starter = await starterFailingWith(
+      'StateMachineDoesNotExist',
+      'State Machine Does Not Exist',
+    );
 
     await expect(starter.start({ name: 'l_r', input: '{}' })).rejects.toMatchObject({
       name: 'StateMachineDoesNotExist',
