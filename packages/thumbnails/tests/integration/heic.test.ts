@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRenditions, type RenditionSet } from '../../src/index';
+import { withRotation } from '../heif-boxes';
 import { alphaAcross, at, fixture, halfTransparentPng, meanAbsoluteDifference } from '../helpers';
 
 const run = promisify(execFile);
@@ -80,6 +81,46 @@ describe.each([
       );
       expect(difference, rendition.size).toBeLessThan(SAME_PICTURE);
     }
+  });
+});
+
+describe('createRenditions on rotated HEICs', () => {
+  let reference: RenditionSet;
+  let sideways: string;
+
+  beforeAll(async () => {
+    reference = await createRenditions(fixture('Landscape', 0), { placeholder: false });
+    // Landscape_6 stores the picture turned sideways plus EXIF orientation 6; heif-enc keeps both
+    sideways = await heic(fixture('Landscape', 6), 'Landscape_6.heic');
+  });
+
+  it('renders an iPhone-style HEIC (irot plus the same EXIF orientation) upright, rotated once', async () => {
+    // Prepare: what an iPhone writes: the rotation as an irot property (270° anticlockwise)
+    const rotated = join(dir, 'iphone.heic');
+    await writeFile(rotated, withRotation(await readFile(sideways), 3));
+    // Act
+    const set = await createRenditions(rotated, { placeholder: false });
+    // Assess
+    expect(set.source).toEqual({
+      format: 'heic',
+      width: 1800,
+      height: 1200,
+      orientation: 1,
+      hasAlpha: false,
+    });
+    for (const [index, rendition] of set.renditions.entries()) {
+      const difference = await meanAbsoluteDifference(
+        rendition.data,
+        at(reference.renditions, index).data,
+      );
+      expect(difference, rendition.size).toBeLessThan(SAME_PICTURE);
+    }
+  });
+
+  it('ignores an EXIF orientation inside a HEIC, as HEIF readers do (irot/imir rule)', async () => {
+    const set = await createRenditions(sideways, { sizes: ['large'] });
+    expect(set.source).toMatchObject({ width: 1200, height: 1800, orientation: 1 });
+    expect(at(set.renditions, 0)).toMatchObject({ width: 1200, height: 1800 });
   });
 });
 
