@@ -1,6 +1,6 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ThumbnailError } from './errors';
-import { decodeHeicToTiff } from './heic';
+import { decodeHeicToTiff, HeicDecoderUnavailableError } from './heic';
 import { inputBytes, type LoadedInput } from './input';
 
 /** What the source photo is, as reported in `set.source`. */
@@ -38,9 +38,9 @@ export interface Master {
  */
 const FAIL_ON = 'truncated';
 
-/** Turns an error of sharp (or a decoder) into ours. */
-export function decodeError(error: unknown, what: string): ThumbnailError {
-  if (error instanceof ThumbnailError) return error;
+/** Turns an error of sharp (or a decoder) into ours; a decoder that cannot load stays itself. */
+export function decodeError(error: unknown, what: string): Error {
+  if (error instanceof ThumbnailError || error instanceof HeicDecoderUnavailableError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/unsupported image format/i.test(message)) {
     return new ThumbnailError(

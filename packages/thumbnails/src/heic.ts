@@ -10,9 +10,30 @@
  * on the first HEIC only: its WebAssembly costs 22 MB of memory that JPEG-only users never pay.
  */
 export async function decodeHeicToTiff(bytes: Buffer, icc: Buffer | undefined): Promise<Buffer> {
-  const { default: decodeHeic } = await import('heic-decode');
+  const decodeHeic = await loadDecoder();
   const { width, height, data } = await decodeHeic({ buffer: bytes });
   return rgbaTiff(width, height, Buffer.from(data.buffer, data.byteOffset, data.byteLength), icc);
+}
+
+/**
+ * Thrown when the HEIC decoder cannot even be loaded: a deployment problem (a bundle that broke
+ * libheif-js's loader, a missing package), not a bad photo, so it is deliberately not a
+ * `ThumbnailError` and fails loudly instead of being reported as one photo's `CORRUPT_IMAGE`.
+ */
+export class HeicDecoderUnavailableError extends Error {
+  override readonly name = 'HeicDecoderUnavailableError';
+}
+
+async function loadDecoder() {
+  try {
+    return (await import('heic-decode')).default;
+  } catch (error) {
+    throw new HeicDecoderUnavailableError(
+      `Cannot load the HEIC decoder (heic-decode/libheif-js): ${(error as Error).message}. ` +
+        'In an ESM bundle, define __dirname and require (see the README, "Bundling").',
+      { cause: error },
+    );
+  }
 }
 
 const SHORT = 3;
