@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { fromBufferPromise } from 'yauzl';
+import { FfmpegTranscoder } from '@toq/lambdas/src/adapters/ffmpeg-transcoder.ts';
+import { FsObjectStore } from '@toq/lambdas/src/adapters/fs-object-store.ts';
+import { HttpWebhookSender } from '@toq/lambdas/src/adapters/http-webhook-sender.ts';
+import { S3ObjectStore } from '@toq/lambdas/src/adapters/s3-object-store.ts';
+import { ThumbnailsRenderer } from '@toq/lambdas/src/adapters/thumbnails-renderer.ts';
+import { ZipperArchiveWriter } from '@toq/lambdas/src/adapters/zipper-archive-writer.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '@toq/lambdas/src/domain/notify-backend.ts';
+import { startProcessing, type BatchResponse } from '@toq/lambdas/src/domain/start-processing.ts';
+import type { ObjectStore } from '@toq/lambdas/src/ports/object-store.ts';
+import { DEFAULT_MAX_PHOTO_BYTES, DEFAULT_MAX_VIDEO_BYTES, pipelineNames } from '../config.ts';
+import type { ZipListing } from './contact-sheet.ts';
+import { scaledClock } from './local-clock.ts';
+import { LocalLog, type LogEntry } from './local-logger.ts';
+import {
+  LocalStepFunctions,
+  type ConcurrencyLimits,
+  type EventLog,
+  type LocalExecution,
+} from './local-step-functions.ts';
+import { localFunctions } from './pipeline-functions.ts';
+import {
+  InMemoryQueue,
+  SqsQueue,
+  drainQueue,
+  type BatchReport,
+  type MessageQueue,
+} from './queue.ts';
+import { StaticSecretSource, newWebhookSecret } from './static-secret.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+
+/** Credentials a local S3/SQS server accepts (fauxqs ignores them; the SDK needs some). */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Where the media bucket lives. */
+export type StoreChoice =
+  | { readonly kind: 'fs'; readonly root: string }
+  | {
+      readonly kind: 's3';
+      /** An S3-compatible server (path-style); without one, fauxqs is started in process. */
+      readonly endpoint?: string;
+      readonly bucket?: string;
+    };
+
+/** Options of {@link LocalPipeline.create}. */
+export interface LocalPipelineOptions {
+  readonly store: StoreChoice;
+  /**
+   * Where the webhook goes: a URL, or (default) a local receiver that verifies the signature.
+   * Receiver answers can be scripted with `receiverStatuses`.
+   */
+  readonly callbackUrl?: string;
+  readonly receiverStatuses?: readonly number[];
+  /** The signing secret. Default: a fresh one. */
+  readonly webhookSecret?: string;
+  /** `ffmpeg`'s path (default: on the PATH); a missing one makes videos fail with a code. */
+  readonly ffmpegPath?: string;
+  /** x264 preset of the stand-in transcoder. Default `veryfast`. */
+  readonly ffmpegPreset?: string;
+  /** Scales the functions' own waits (webhook backoff). Default 1; tests use 0. */
+  readonly timeScale?: number;
+  /** Every state `Retry` waits this long (ms). Default 0. */
+  readonly retryDelayMs?: number;
+  /** The callback function's own retry policy. Default the function's. */
+  readonly webhookRetry?: RetryPolicy;
+  readonly concurrency?: Partial<ConcurrencyLimits>;
+  /** Wraps the store the functions use (the tests inject faults here). */
+  readonly wrapStore?: (store: ObjectStore) => ObjectStore;
+  readonly onEvent?: (event: EventLog, execution: LocalExecution) => void;
+  readonly onLog?: (entry: LogEntry) => void;
+}
+
+/**
+ * The whole pipeline on this machine, wired once: the media bucket (filesystem directory or S3 on
+ * a local server), the ingest queue and its DLQ (in memory, or SQS on a local server), the
+ * `start` function behind the queue as Lambda's event source mapping calls it, Step Functions
+ * executing the deployed definition with every task bound to its function in process and
+ * MediaConvert stood in for by ffmpeg, and the backend's webhook receiver.
+ *
+ * @example
+ * const pipeline = await LocalPipeline.create({ store: { kind: 'fs', root: '.local/bucket' } });
+ * await pipeline.queue.send(JSON.stringify(request));
+ * const { executions } = await pipeline.drain();
+ * await pipeline.close();
+ */
+export class LocalPipeline {
+  /** Batches the event source mapping handed to `start`, over every drain. */
+  readonly batches: BatchReport[] = [];
+
+  private constructor(
+    /** The store as the functions see it (wrapped, when `wrapStore` is given). */
+    readonly store: ObjectStore,
+    /** The store itself, unwrapped (what the backend uploads to and the runner reads). */
+    readonly rawStore: ObjectStore,
+    readonly bucket: string,
+    readonly queue: MessageQueue,
+    readonly stepFunctions: LocalStepFunctions,
+    readonly log: LocalLog,
+    readonly webhookSecret: string,
+    /** The local receiver, when no callback URL was given. */
+    readonly receiver: WebhookReceiver | undefined,
+    readonly callbackUrl: string,
+    private readonly closers: readonly (() => Promise<void>)[],
+  ) {}
+
+  static async create(options: LocalPipelineOptions): Promise<LocalPipeline> {
+    const closers: (() => Promise<void>)[] = [];
+    try {
+      const names = pipelineNames('local');
+      const log = new LocalLog(options.onLog);
+      let rawStore: ObjectStore;
+      let queue: MessageQueue;
+      let bucket = names.mediaBucket;
+      if (options.store.kind === 'fs') {
+        await mkdir(options.store.root, { recursive: true });
+        rawStore = new FsObjectStore(options.store.root);
+        queue = new InMemoryQueue();
+      } else {
+        let endpoint = options.store.endpoint;
+        if (endpoint === undefined) {
+          const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+          closers.push(() => server.stop());
+          endpoint = server.address;
+        }
+        bucket = options.store.bucket ?? bucket;
+        const aws = { region: 'us-east-1', endpoint, credentials: LOCAL_CREDENTIALS };
+        const s3 = new S3Client({ ...aws, forcePathStyle: true });
+        await ensureBucket(s3, bucket);
+        rawStore = new S3ObjectStore(s3, bucket);
+        queue = await SqsQueue.create(new SQSClient(aws), {
+          queue: names.queue,
+          deadLetterQueue: names.deadLetterQueue,
+        });
+      }
+      const store = options.wrapStore ? options.wrapStore(rawStore) : rawStore;
+      const webhookSecret = options.webhookSecret ?? newWebhookSecret();
+      let receiver: WebhookReceiver | undefined;
+      let callbackUrl = options.callbackUrl;
+      if (callbackUrl === undefined) {
+        const started = await startWebhookReceiver({
+          secret: webhookSecret,
+          ...(options.receiverStatuses ? { statuses: options.receiverStatuses } : {}),
+        });
+        closers.push(() => started.close());
+        receiver = started;
+        callbackUrl = started.url;
+      }
+      const callbackHost = URL.canParse(callbackUrl) ? new URL(callbackUrl).hostname : '';
+      const functions = localFunctions({
+        store,
+        bucket,
+        renderer: new ThumbnailsRenderer(),
+        archive: new ZipperArchiveWriter(),
+        sender: new HttpWebhookSender({
+          secret: new StaticSecretSource(webhookSecret),
+          allowedHosts: callbackHost ? [callbackHost] : [],
+          allowLoopback: true,
+        }),
+        clock: scaledClock(options.timeScale ?? 1),
+        log,
+        limits: { photo: DEFAULT_MAX_PHOTO_BYTES, video: DEFAULT_MAX_VIDEO_BYTES },
+        webhookRetry: options.webhookRetry ?? DEFAULT_RETRY_POLICY,
+      });
+      const stepFunctions = new LocalStepFunctions({
+        functions,
+        transcoder: new FfmpegTranscoder(store, {
+          bucket,
+          ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
+          ...(options.ffmpegPath ? { ffprobePath: join(options.ffmpegPath, '..', 'ffprobe') } : {}),
+          ...(options.ffmpegPreset ? { preset: options.ffmpegPreset } : {}),
+        }),
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        retryDelayMs: options.retryDelayMs ?? 0,
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      });
+      return new LocalPipeline(
+        store,
+        rawStore,
+        bucket,
+        queue,
+        stepFunctions,
+        log,
+        webhookSecret,
+        receiver,
+        callbackUrl,
+        closers,
+      );
+    } catch (error) {
+      for (const close of closers.reverse()) await close();
+      throw error;
+    }
+  }
+
+  /** The `start` function, composed as its handler composes it, on the local Step Functions. */
+  start(records: readonly { messageId: string; body: string }[]): Promise<BatchResponse> {
+    return startProcessing(records, {
+      starter: this.stepFunctions,
+      logger: this.log.forFunction('start'),
+    });
+  }
+
+  /**
+   * Runs the event source mapping until the queue is empty, then waits for every execution.
+   *
+   * @returns the executions (all of them so far) and the batches of this drain.
+   */
+  async drain(): Promise<{ executions: LocalExecution[]; batches: BatchReport[] }> {
+    const batches = await drainQueue(this.queue, (records) => this.start(records));
+    this.batches.push(...batches);
+    return { executions: await this.stepFunctions.settle(), batches };
+  }
+
+  /** The zip at `key` with its SHA-256 and central directory. */
+  async readZip(key: string): Promise<ZipListing> {
+    const buffer = await this.rawStore.getBuffer(key);
+    const zip = await fromBufferPromise(buffer, { lazyEntries: true });
+    const entries: { path: string; bytes: number }[] = [];
+    for await (const entry of zip.eachEntry()) {
+      entries.push({ path: entry.fileName, bytes: entry.uncompressedSize });
+    }
+    zip.close();
+    return {
+      key,
+      bytes: buffer.length,
+      sha256: createHash('sha256').update(buffer).digest('hex'),
+      entries,
+    };
+  }
+
+  /** Stops what the pipeline started (receiver, in-process server). */
+  async close(): Promise<void> {
+    for (const close of [...this.closers].reverse()) await close();
+  }
+}
+
+async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  }
+}

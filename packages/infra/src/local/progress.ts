@@ -1,0 +1,196 @@
+import type { EventLog, LocalExecution } from './local-step-functions.ts';
+
+/** The top-level steps, in the order an execution meets them. */
+const STEPS = ['Validate', 'ProcessMedia', 'BundleZip', 'Consolidate', 'Callback'] as const;
+/** The states whose exit ends one item (its outcome is the state's output). */
+const ITEM_END_STATES: Readonly<Record<string, 'photo' | 'video'>> = {
+  RenderPhoto: 'photo',
+  PhotoFailed: 'photo',
+  FinishVideo: 'video',
+  VideoFailed: 'video',
+};
+
+type StepState = 'waiting' | 'running' | 'done' | 'failed';
+
+interface ItemLine {
+  readonly mediaType: 'photo' | 'video';
+  status: 'running' | 'succeeded' | 'failed' | 'retrying';
+  detail?: string;
+}
+
+/** Where progress goes: a terminal redrawn in place, or plain lines. */
+export interface ProgressOutput {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  write(text: string): unknown;
+}
+
+/**
+ * The local run's progress: per step (Validate, ProcessMedia, BundleZip, Consolidate, Callback)
+ * and per item (each photo and video, by file name). On a terminal it redraws one block in place
+ * (at most ten times a second); elsewhere (a pipe, CI) it prints one plain line per change.
+ *
+ * @example
+ * const progress = new Progress(process.stderr);
+ * await runListing({ out, onEvent: progress.onEvent, onStep: progress.onStep });
+ * progress.finish();
+ */
+export class Progress {
+  readonly #steps = new Map<string, { state: StepState; startedAt?: number; ms?: number }>(
+    STEPS.map((s) => [s, { state: 'waiting' as StepState }]),
+  );
+  readonly #items = new Map<string, ItemLine>();
+  readonly #names = new Map<string, string>();
+  readonly #totals = { photo: 0, video: 0 };
+  readonly #messages: string[] = [];
+  #drawnLines = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly output: ProgressOutput) {}
+
+  /** Names items by their file (`Landscape_3.jpg`) rather than their media id. */
+  setNames(names: ReadonlyMap<string, string>, totals: { photo: number; video: number }): void {
+    for (const [id, name] of names) this.#names.set(id, name);
+    this.#totals.photo = totals.photo;
+    this.#totals.video = totals.video;
+  }
+
+  /** A line from the runner (uploads, queue, where the outputs are). */
+  readonly onStep = (message: string): void => {
+    if (this.output.isTTY) {
+      this.#messages.push(message);
+      this.#schedule();
+    } else this.output.write(`${message}\n`);
+  };
+
+  /** Every event of the local execution. */
+  readonly onEvent = (event: EventLog, _execution: LocalExecution): void => {
+    const line = this.#apply(event);
+    if (this.output.isTTY) this.#schedule();
+    else if (line) this.output.write(`${line}\n`);
+  };
+
+  /** Draws the final state (terminal) and stops redrawing. */
+  finish(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.output.isTTY) this.#draw();
+  }
+
+  #name(mediaId: unknown): string {
+    const id = String(mediaId);
+    return this.#names.get(id) ?? id;
+  }
+
+  /** Updates the model; returns the plain line for this event, if it is worth one. */
+  #apply(event: EventLog): string | undefined {
+    switch (event.type) {
+      case 'StateEntered': {
+        const step = this.#steps.get(event.state.name);
+        if (step) {
+          step.state = 'running';
+          step.startedAt = event.timestamp;
+          return `▶ ${event.state.name}`;
+        }
+        const input = event.state.input as { mediaId?: string; mediaType?: string } | null;
+        if (
+          (event.state.name === 'RenderPhoto' || event.state.name === 'PrepareTranscode') &&
+          input?.mediaId
+        ) {
+          if (!this.#items.has(input.mediaId)) {
+            this.#items.set(input.mediaId, {
+              mediaType: event.state.name === 'RenderPhoto' ? 'photo' : 'video',
+              status: 'running',
+            });
+          }
+        }
+        return undefined;
+      }
+      case 'StateExited': {
+        const step = this.#steps.get(event.state.name);
+        if (step) {
+          step.state = 'done';
+          step.ms = event.timestamp - (step.startedAt ?? event.timestamp);
+          return `✓ ${event.state.name} (${(step.ms / 1000).toFixed(1)} s)`;
+        }
+        const mediaType = ITEM_END_STATES[event.state.name];
+        const output = event.state.output as { mediaId?: string; status?: string; error?: string };
+        if (mediaType && output?.mediaId) {
+          const item = this.#items.get(output.mediaId) ?? { mediaType, status: 'running' };
+          item.status = output.status === 'succeeded' ? 'succeeded' : 'failed';
+          if (output.error) item.detail = output.error;
+          this.#items.set(output.mediaId, item);
+          const done = [...this.#items.values()].filter(
+            (i) => i.mediaType === mediaType && (i.status === 'succeeded' || i.status === 'failed'),
+          ).length;
+          return `  ${mediaType} ${done}/${this.#totals[mediaType] || '?'} ${this.#name(output.mediaId)}: ${item.status}${output.error ? ` (${output.error})` : ''}`;
+        }
+        return undefined;
+      }
+      case 'StateRetried': {
+        const input = event.state.input as { mediaId?: string } | null;
+        const item = input?.mediaId ? this.#items.get(input.mediaId) : undefined;
+        if (item) item.status = 'retrying';
+        return `  ↻ retrying ${event.state.name}${input?.mediaId ? ` for ${this.#name(input.mediaId)}` : ''} (attempt ${event.retry.attempt + 1})`;
+      }
+      case 'StateCaught': {
+        const step = this.#steps.get(event.state.name);
+        if (step) step.state = 'failed';
+        return step ? `✗ ${event.state.name} failed; going on to the failure path` : undefined;
+      }
+      case 'StateFailed': {
+        const step = this.#steps.get(event.state.name);
+        if (step) step.state = 'failed';
+        return undefined;
+      }
+      case 'ExecutionSucceeded':
+        return '✓ execution succeeded';
+      case 'ExecutionFailed':
+        return `✗ execution failed: ${event.Error}: ${String(event.Cause ?? '')}`;
+      default:
+        return undefined;
+    }
+  }
+
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#draw();
+    }, 100);
+  }
+
+  #draw(): void {
+    const width = Math.max(40, (this.output.columns ?? 100) - 1);
+    const lines: string[] = [...this.#messages.splice(0)];
+    const block: string[] = [];
+    const icon: Record<StepState, string> = { waiting: '·', running: '▶', done: '✓', failed: '✗' };
+    block.push(
+      STEPS.map((name) => {
+        const step = this.#steps.get(name) ?? { state: 'waiting' as StepState };
+        return `${icon[step.state]} ${name}${step.ms !== undefined ? ` ${(step.ms / 1000).toFixed(1)}s` : ''}`;
+      }).join('   '),
+    );
+    for (const type of ['photo', 'video'] as const) {
+      const total = this.#totals[type];
+      if (total === 0) continue;
+      const items = [...this.#items.values()].filter((i) => i.mediaType === type);
+      const ended = items.filter((i) => i.status === 'succeeded' || i.status === 'failed').length;
+      const failed = items.filter((i) => i.status === 'failed').length;
+      const bar = 30;
+      const filled = Math.round((ended / total) * bar);
+      block.push(
+        `${type}s [${'#'.repeat(filled)}${'.'.repeat(bar - filled)}] ${ended}/${total}${failed ? `, ${failed} failed` : ''}`,
+      );
+    }
+    const active = [...this.#items.entries()].filter(
+      ([, i]) => i.status === 'running' || i.status === 'retrying',
+    );
+    for (const [id, item] of active.slice(0, 6)) {
+      block.push(`  ${item.status === 'retrying' ? '↻' : '…'} ${this.#name(id)}`);
+    }
+    const clear = this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}A\x1b[0J` : '';
+    const text = [...lines, ...block].map((l) => l.slice(0, width)).join('\n');
+    this.output.write(`${clear}${text}\n`);
+    this.#drawnLines = block.length;
+  }
+}
