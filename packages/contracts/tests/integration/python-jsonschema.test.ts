@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS } from '../support/corpus';
+import { expectPrinted, pythonExample } from '../support/readme';
 import { expectedJsonSchemaVerdict, zodVerdict } from '../support/verdicts';
 
 const schemasFolder = join(import.meta.dirname, '../../schemas');
@@ -57,5 +58,12 @@ describe('Python jsonschema (draft 2020-12) on the shipped schemas', () => {
     expect(accepted.map(({ label }) => label)).toEqual(
       expect.arrayContaining([expect.stringMatching(/requestId with a newline$/)]),
     );
+  });
+
+  it('runs the README’s Python example and prints what it says', async () => {
+    const example = pythonExample();
+    const code = example.code.replace('node_modules/@toq/contracts/schemas/', `${schemasFolder}/`);
+    const { stdout } = await promisify(execFile)('python3', ['-c', code]);
+    expectPrinted(stdout, example.expected);
   });
 });

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   arethetypeswrong,
@@ -6,6 +8,7 @@ import {
   publint,
   type ScratchProject,
 } from '../../../../tools/testing/pack.ts';
+import { expectPrinted, typescriptExamples } from '../support/readme';
 
 const packageDir = resolve(import.meta.dirname, '../..');
 
@@ -14,6 +17,12 @@ describe('the packed @toq/contracts tarball', () => {
 
   beforeAll(async () => {
     project = await installPackedPackage(packageDir);
+    // The README's webhook example verifies the signature with it, as a backend would.
+    await promisify(execFile)(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--no-package-lock', 'standardwebhooks@1.1.1'],
+      { cwd: project.dir },
+    );
   }, 300_000);
 
   it('is clean under publint --strict', async () => {
@@ -61,4 +70,41 @@ describe('the packed @toq/contracts tarball', () => {
       expect.arrayContaining(['schemaVersion', 'requestId', 'listingId', 'media', 'callback']),
     );
   });
+
+  it('ships the JSON Schemas, loadable through require() and import on Node 22', async () => {
+    const { stdout } = await project.runScript(
+      'schemas.mjs',
+      `import { createRequire } from 'node:module';
+       import { jsonSchema, JSON_SCHEMA_NAMES } from '@toq/contracts';
+       import webhook from '@toq/contracts/schemas/webhook-payload.json' with { type: 'json' };
+       const require = createRequire(import.meta.url);
+       const request = require('@toq/contracts/schemas/processing-request.json');
+       const same = JSON_SCHEMA_NAMES.every((name) =>
+         JSON.stringify(require(\`@toq/contracts/schemas/\${name}.json\`)) === JSON.stringify(jsonSchema(name)));
+       console.log(JSON.stringify({ request: request.title, draft: request.$schema, webhook: webhook.title, same }));`,
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      request: 'ProcessingRequest',
+      draft: 'https://json-schema.org/draft/2020-12/schema',
+      webhook: 'WebhookPayload',
+      same: true,
+    });
+  });
+
+  it('require()s a schema from CommonJS', async () => {
+    const { stdout } = await project.runScript(
+      'schema.cjs',
+      `const schema = require('@toq/contracts/schemas/processing-request.json');
+       console.log(schema.required.join(','));`,
+    );
+    expect(stdout.trim()).toBe('schemaVersion,requestId,listingId,media,callback');
+  });
+
+  it.each(typescriptExamples().map((example) => [example.file, example] as const))(
+    'runs the README example %s on Node 22 and prints what the README says',
+    async (file, example) => {
+      const { stdout } = await project.runScript(file, example.code);
+      expectPrinted(stdout, example.expected);
+    },
+  );
 });
