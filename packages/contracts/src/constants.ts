@@ -5,6 +5,7 @@
 
 /** The two kinds of media a listing has. */
 export const MEDIA_TYPES = ['photo', 'video'] as const;
+/** `photo` or `video`. */
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
 /** The extensions a raw upload may have, per media type (lowercase, without the dot). */
@@ -12,11 +13,14 @@ export const MEDIA_EXTENSIONS = {
   photo: ['jpg', 'jpeg', 'png', 'webp', 'heic', 'heif', 'avif', 'tif', 'tiff'],
   video: ['mp4', 'mov', 'm4v', 'webm'],
 } as const satisfies Record<MediaType, readonly string[]>;
+/** A photo's raw extension: `jpg`, `jpeg`, `png`, `webp`, `heic`, `heif`, `avif`, `tif`, `tiff`. */
 export type PhotoExtension = (typeof MEDIA_EXTENSIONS.photo)[number];
+/** A video's raw extension: `mp4`, `mov`, `m4v`, `webm`. */
 export type VideoExtension = (typeof MEDIA_EXTENSIONS.video)[number];
 
 /** The rendition sizes, smallest first. */
 export const RENDITION_SIZES = ['thumbnail', 'small', 'medium', 'large'] as const;
+/** `thumbnail`, `small`, `medium` or `large`. */
 export type RenditionSize = (typeof RENDITION_SIZES)[number];
 
 /**
@@ -38,6 +42,7 @@ export const RENDITION_EXTENSIONS = {
   photo: ['jpg', 'png', 'webp', 'avif'],
   video: ['mp4', 'jpg'],
 } as const satisfies Record<MediaType, readonly string[]>;
+/** A format a rendition is written in: `jpg`, `png`, `webp`, `avif` or `mp4`. */
 export type RenditionExtension =
   (typeof RENDITION_EXTENSIONS.photo)[number] | (typeof RENDITION_EXTENSIONS.video)[number];
 
@@ -65,6 +70,7 @@ export const PIPELINE_ERROR_NAMES = {
   /** The function's configuration (environment) is invalid. Never retried. */
   configuration: 'ConfigurationError',
 } as const;
+/** One of {@link PIPELINE_ERROR_NAMES}' values. */
 export type PipelineErrorName = (typeof PIPELINE_ERROR_NAMES)[keyof typeof PIPELINE_ERROR_NAMES];
 
 /**

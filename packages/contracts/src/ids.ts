@@ -43,8 +43,10 @@ export const RequestId = z
   .describe('The backend’s id for this request (idempotency key): 1-40 of A-Z a-z 0-9 _ -.');
 export type RequestId = z.infer<typeof RequestId>;
 
+/** The media type schema: `photo` or `video`. */
 export const MediaType = z.enum(MEDIA_TYPES).describe('`photo` or `video`.');
 export type MediaType = z.infer<typeof MediaType>;
+/** A raw upload's extension, lowercase (as parsing leaves it). */
 export type MediaExtension = PhotoExtension | VideoExtension;
 
 const ALL_MEDIA_EXTENSIONS: readonly string[] = [
@@ -149,6 +151,10 @@ export function checkUniqueMediaIds(
   });
 }
 
+/**
+ * The rendition size schema: `thumbnail`, `small`, `medium` or `large` (`RENDITION_WIDTHS` gives
+ * their widths).
+ */
 export const RenditionSize = z.enum(RENDITION_SIZES).describe('thumbnail, small, medium or large.');
 export type RenditionSize = z.infer<typeof RenditionSize>;
 
@@ -156,6 +162,7 @@ const ALL_RENDITION_EXTENSIONS = [
   ...new Set<string>([...RENDITION_EXTENSIONS.photo, ...RENDITION_EXTENSIONS.video]),
 ];
 
+/** The schema of a rendition's format (the `{ext}` of its key). */
 export const RenditionExtension = z
   .enum(ALL_RENDITION_EXTENSIONS as [RenditionExtensionName, ...RenditionExtensionName[]])
   .describe('The format written: jpg, png, webp, avif (photos) or mp4, jpg (videos).');

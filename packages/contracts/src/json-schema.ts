@@ -16,6 +16,7 @@ import {
 import { WebhookPayload } from './webhook';
 
 /**
+ * @internal
  * The schemas shipped as JSON Schema, by file name (`schemas/<name>.json`), with the side each is
  * described from:
  * - `input`: what the pipeline accepts. Backends produce these (a `ProcessingRequest`), so the
@@ -23,7 +24,7 @@ import { WebhookPayload } from './webhook';
  * - `output`: what the pipeline writes. Backends consume these (the webhook), so the schema is
  *   exactly what arrives: lowercase ids and extensions, nothing to normalise.
  */
-const SHIPPED = {
+export const SHIPPED = {
   'processing-request': { schema: ProcessingRequest, io: 'input' },
   'media-item': { schema: MediaItem, io: 'input' },
   'callback-target': { schema: CallbackTarget, io: 'input' },

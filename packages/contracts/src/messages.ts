@@ -70,7 +70,15 @@ export type CallbackTarget = z.output<typeof CallbackTarget>;
 
 /**
  * The message a backend sends to the queue (and the state machine's input): process these raw
- * uploads of one listing and call back when done.
+ * uploads of one listing and call back when done. Parsing lowercases ids and extensions and
+ * rejects unknown fields, duplicate media ids and extensions of the other media type.
+ *
+ * @example
+ * const request = parse(ProcessingRequest, {
+ *   schemaVersion: 1, requestId: 'req-1', listingId,
+ *   media: [{ mediaId, mediaType: 'photo', ext: 'JPG', bytes: 2345678 }],
+ *   callback: { url: 'https://backend.example.com/hooks/listing-media' },
+ * }); // request.media[0].ext === 'jpg'
  */
 export const ProcessingRequest = z
   .strictObject({

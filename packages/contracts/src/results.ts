@@ -42,6 +42,7 @@ export const MEDIA_ERROR_CODES = [
   'TIMEOUT',
   'PROCESSING_FAILED',
 ] as const;
+/** The schema of {@link MEDIA_ERROR_CODES}. */
 export const MediaErrorCode = z.enum(MEDIA_ERROR_CODES).describe('Why the item failed (stable).');
 export type MediaErrorCode = z.infer<typeof MediaErrorCode>;
 
@@ -52,6 +53,7 @@ export type MediaErrorCode = z.infer<typeof MediaErrorCode>;
  * - `PIPELINE_FAILED`: the workflow itself failed; the message says where.
  */
 export const LISTING_ERROR_CODES = ['NO_VALID_MEDIA', 'ZIP_FAILED', 'PIPELINE_FAILED'] as const;
+/** The schema of {@link LISTING_ERROR_CODES}. */
 export const ListingErrorCode = z.enum(LISTING_ERROR_CODES).describe('A listing-level problem.');
 export type ListingErrorCode = z.infer<typeof ListingErrorCode>;
 
@@ -260,6 +262,7 @@ export type MediaOutcome = z.output<typeof MediaOutcome>;
 
 /** How the listing went as a whole. */
 export const LISTING_STATUSES = ['succeeded', 'partially_failed', 'failed'] as const;
+/** The schema of {@link LISTING_STATUSES}. */
 export const ListingStatus = z
   .enum(LISTING_STATUSES)
   .describe(
@@ -319,7 +322,14 @@ function checkResultConsistency(
   }
 }
 
-/** The consolidated outcome of one request: every item, the zip, and the listing's status. */
+/**
+ * The consolidated outcome of one request: every item, the zip, and the listing's status. Parsing
+ * also checks that `summary` counts `media`, that media ids are unique and that `status` fits.
+ *
+ * @example
+ * const result = parse(ListingMediaResult, JSON.parse(resultJson));
+ * const failed = result.media.filter((item) => item.status === 'failed');
+ */
 export const ListingMediaResult = z
   .strictObject({
     schemaVersion: z

@@ -1,39 +1,11 @@
 /** What zod says of an example, stated the way a JSON Schema validator would say it. */
 import { isDeepStrictEqual } from 'node:util';
-import type { z } from 'zod';
-import {
-  CallbackTarget,
-  ItemFailure,
-  ListingMediaResult,
-  MediaItem,
-  MediaOutcome,
-  PhotoRenditionsResult,
-  ProcessingRequest,
-  Rendition,
-  ValidationReport,
-  VideoOutputsResult,
-  WebhookPayload,
-  ZipResult,
-  safeParse,
-  type JsonSchemaName,
-} from '@toq/contracts';
+import { safeParse, type JsonSchemaName } from '@toq/contracts';
+import { SHIPPED } from '../../src/json-schema';
 import { ZOD_ONLY_CHECKS } from './corpus';
 
 /** Each shipped schema's zod schema and side (see the README's "JSON Schema"). */
-export const ZOD_SCHEMAS: Record<JsonSchemaName, { schema: z.ZodType; io: 'input' | 'output' }> = {
-  'processing-request': { schema: ProcessingRequest, io: 'input' },
-  'media-item': { schema: MediaItem, io: 'input' },
-  'callback-target': { schema: CallbackTarget, io: 'input' },
-  'validation-report': { schema: ValidationReport, io: 'output' },
-  'item-failure': { schema: ItemFailure, io: 'output' },
-  rendition: { schema: Rendition, io: 'output' },
-  'photo-renditions-result': { schema: PhotoRenditionsResult, io: 'output' },
-  'video-outputs-result': { schema: VideoOutputsResult, io: 'output' },
-  'zip-result': { schema: ZipResult, io: 'output' },
-  'media-outcome': { schema: MediaOutcome, io: 'output' },
-  'listing-media-result': { schema: ListingMediaResult, io: 'output' },
-  'webhook-payload': { schema: WebhookPayload, io: 'output' },
-};
+export const ZOD_SCHEMAS = SHIPPED;
 
 export type Verdict = 'valid' | 'invalid' | 'valid-but-for-zod-only-checks';
 

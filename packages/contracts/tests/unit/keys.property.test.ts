@@ -203,59 +203,25 @@ function rebuild(parsed: ParsedMediaKey): string {
 // ---- properties ----------------------------------------------------------------------------
 
 describe('key builders, for any input', () => {
-  it('rawKey throws a ContractError or builds a safe key', () => {
-    fc.assert(
-      fc.property(
-        fc.record({
-          listingId: part(uuid),
-          mediaType: part(mediaType),
-          mediaId: part(uuid),
-          ext: part(anyMediaExtension),
-        }),
-        (parts) => {
-          const key = resultOrContractError(() => rawKey(parts as never), 'INVALID_INPUT');
-          if (key !== undefined) expectSafeKey(key);
-        },
-      ),
-      RUNS,
-    );
-    expectBothOutcomes();
-  });
+  const builders = [
+    ['rawKey', rawKey, { listingId: uuid, mediaType, mediaId: uuid, ext: anyMediaExtension }],
+    [
+      'renditionKey',
+      renditionKey,
+      { listingId: uuid, mediaType, size, mediaId: uuid, ext: anyRenditionExtension },
+    ],
+    ['zipEntryPath', zipEntryPath, { mediaType, size, mediaId: uuid, ext: anyRenditionExtension }],
+  ] as const;
 
-  it('renditionKey throws a ContractError or builds a safe key', () => {
-    fc.assert(
-      fc.property(
-        fc.record({
-          listingId: part(uuid),
-          mediaType: part(mediaType),
-          size: part(size),
-          mediaId: part(uuid),
-          ext: part(anyRenditionExtension),
-        }),
-        (parts) => {
-          const key = resultOrContractError(() => renditionKey(parts as never), 'INVALID_INPUT');
-          if (key !== undefined) expectSafeKey(key);
-        },
-      ),
-      RUNS,
+  it.each(builders)('%s throws a ContractError or builds a safe key', (_name, build, valid) => {
+    const parts = fc.record(
+      Object.fromEntries(Object.entries(valid).map(([field, arb]) => [field, part(arb)])),
     );
-    expectBothOutcomes();
-  });
-
-  it('zipEntryPath throws a ContractError or builds a safe path', () => {
     fc.assert(
-      fc.property(
-        fc.record({
-          mediaType: part(mediaType),
-          size: part(size),
-          mediaId: part(uuid),
-          ext: part(anyRenditionExtension),
-        }),
-        (parts) => {
-          const path = resultOrContractError(() => zipEntryPath(parts as never), 'INVALID_INPUT');
-          if (path !== undefined) expectSafeKey(path);
-        },
-      ),
+      fc.property(parts, (input) => {
+        const key = resultOrContractError(() => build(input as never), 'INVALID_INPUT');
+        if (key !== undefined) expectSafeKey(key);
+      }),
       RUNS,
     );
     expectBothOutcomes();
