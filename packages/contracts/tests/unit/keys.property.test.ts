@@ -203,35 +203,57 @@ function rebuild(parsed: ParsedMediaKey): string {
 // ---- properties ----------------------------------------------------------------------------
 
 describe('key builders, for any input', () => {
+  type Parts = Record<string, string>;
+  /** Each builder, the valid value of each part, and the layout its key must have (spec §2). */
   const builders = [
-    ['rawKey', rawKey, { listingId: uuid, mediaType, mediaId: uuid, ext: anyMediaExtension }],
+    [
+      'rawKey',
+      rawKey,
+      { listingId: uuid, mediaType, mediaId: uuid, ext: anyMediaExtension },
+      (p: Parts) => `${p.listingId}/raw/${p.mediaType}/${p.mediaId}.${p.ext}`,
+    ],
     [
       'renditionKey',
       renditionKey,
       { listingId: uuid, mediaType, size, mediaId: uuid, ext: anyRenditionExtension },
+      (p: Parts) => `${p.listingId}/processed/${p.mediaType}/${p.size}/${p.mediaId}.${p.ext}`,
     ],
-    ['zipEntryPath', zipEntryPath, { mediaType, size, mediaId: uuid, ext: anyRenditionExtension }],
+    [
+      'zipEntryPath',
+      zipEntryPath,
+      { mediaType, size, mediaId: uuid, ext: anyRenditionExtension },
+      (p: Parts) => `${p.mediaType}/${p.size}/${p.mediaId}.${p.ext}`,
+    ],
   ] as const;
 
-  it.each(builders)('%s throws a ContractError or builds a safe key', (_name, build, valid) => {
-    const parts = fc.record(
-      Object.fromEntries(Object.entries(valid).map(([field, arb]) => [field, part(arb)])),
-    );
-    fc.assert(
-      fc.property(parts, (input) => {
-        const key = resultOrContractError(() => build(input as never), 'INVALID_INPUT');
-        if (key !== undefined) expectSafeKey(key);
-      }),
-      RUNS,
-    );
-    expectBothOutcomes();
-  });
+  it.each(builders)(
+    '%s throws a ContractError or builds a safe key of exactly its parts',
+    (_name, build, valid, layout) => {
+      const parts = fc.record(
+        Object.fromEntries(Object.entries(valid).map(([field, arb]) => [field, part(arb)])),
+      );
+      fc.assert(
+        fc.property(parts, (input) => {
+          const key = resultOrContractError(() => build(input as never), 'INVALID_INPUT');
+          if (key === undefined) return;
+          expectSafeKey(key);
+          expect(key).toBe(layout(lower(input as Parts)));
+        }),
+        RUNS,
+      );
+      expectBothOutcomes();
+    },
+  );
 
   it('zipKey, rawPrefix and processedPrefix throw a ContractError or build safe keys', () => {
     fc.assert(
       fc.property(part(uuid), (listingId) => {
         const key = resultOrContractError(() => zipKey(listingId as string), 'INVALID_INPUT');
-        if (key !== undefined) expectSafeKey(key);
+        if (key !== undefined) {
+          expectSafeKey(key);
+          const id = (listingId as string).toLowerCase();
+          expect(key).toBe(`${id}/processed/zip/${id}.zip`);
+        }
         for (const prefixOf of [rawPrefix, processedPrefix]) {
           const prefix = resultOrContractError(
             () => prefixOf(listingId as string),
