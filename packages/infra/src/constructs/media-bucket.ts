@@ -52,8 +52,8 @@ export class MediaBucket extends Construct {
 
     this.logBucket = new s3.Bucket(this, 'LogBucket', {
       bucketName: props.logBucketName,
-      // SSE-S3, not the pipeline's key: S3 server access log delivery writes with SSE-S3, and a
-      // KMS request per delivered log object would cost more than the logs are worth.
+      // SSE-S3, not the pipeline's key: access logs hold no media, and the key would need the
+      // log delivery service in its policy and cost a KMS request per delivered log object.
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: ALL_BLOCKED,
       enforceSSL: true,
