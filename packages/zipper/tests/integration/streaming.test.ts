@@ -4,6 +4,7 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { zipHandler } from '../../examples/http.ts';
 import {
   MemorySink,
   SourceTracker,
@@ -116,29 +117,32 @@ describe('createZip into an HTTP response', () => {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/bundle.zip`;
   }
 
-  it('streams a bundle that the client unzips', async () => {
+  it('streams a bundle that the client unzips (the README example)', async () => {
     const photo = pseudoRandomBytes(500_000, 6);
-    const url = await serve((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/zip' });
-      void createZip(
-        [
+    const errors: unknown[] = [];
+    const url = await serve(
+      zipHandler(
+        () => [
           { path: 'photo/large/a.jpg', source: Buffer.from(photo) },
           {
             path: 'photo/small/a.jpg',
             source: async () => Readable.from([photo.subarray(0, 1000)]),
           },
         ],
-        response,
-      );
-    });
+        (error) => errors.push(error),
+      ),
+    );
 
-    const body = Buffer.from(await (await fetch(url)).arrayBuffer());
+    const response = await fetch(url);
+    const body = Buffer.from(await response.arrayBuffer());
 
+    expect(response.headers.get('content-type')).toBe('application/zip');
     const entries = await readZip(body);
     expect(entries.map((e) => [e.path, sha256(e.data)])).toEqual([
       ['photo/large/a.jpg', sha256(photo)],
       ['photo/small/a.jpg', sha256(photo.subarray(0, 1000))],
     ]);
+    expect(errors).toEqual([]);
   });
 
   it('rejects with DESTINATION_FAILED and closes the source when the client goes away', async () => {
