@@ -16,13 +16,13 @@ import {
 import { WebhookPayload } from './webhook';
 
 /**
- * @internal
  * The schemas shipped as JSON Schema, by file name (`schemas/<name>.json`), with the side each is
  * described from:
  * - `input`: what the pipeline accepts. Backends produce these (a `ProcessingRequest`), so the
  *   schema allows what parsing normalises: UUIDs and extensions in any letter case.
  * - `output`: what the pipeline writes. Backends consume these (the webhook), so the schema is
  *   exactly what arrives: lowercase ids and extensions, nothing to normalise.
+ * @internal
  */
 export const SHIPPED = {
   'processing-request': { schema: ProcessingRequest, io: 'input' },
