@@ -61,6 +61,7 @@ describe('definition.asl.json', () => {
         'VideoFailed',
         'CarryContext',
         'BundleZip',
+        'UnwrapZip',
         'Consolidate',
         'Callback',
         'ConsolidationFailed',
