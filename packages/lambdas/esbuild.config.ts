@@ -61,16 +61,40 @@ const nodeStreams: Plugin = {
 };
 
 /**
+ * `@aws-sdk/lib-storage` is bundled (the Lambda runtime documents only the `@aws-sdk/client-*`
+ * packages as provided). Its `main` is CommonJS, which `require`s `@smithy/core/endpoints` and
+ * `@smithy/core/protocols`; esbuild resolves those to their ESM builds (the `module` condition)
+ * and, required from CommonJS, must keep both whole (~110 KB) for the three functions used. Its
+ * ESM build (`module`) imports them instead, so esbuild keeps only what `Upload` uses.
+ */
+const libStorageEsm: Plugin = {
+  name: 'lib-storage-esm',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/lib-storage$/ }, async (args) => {
+      if (args.pluginData?.libStorageEsm === true) return undefined; // the resolve just below
+      const main = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: { libStorageEsm: true },
+      });
+      if (main.errors.length > 0) return { errors: main.errors };
+      return { path: join(main.path, '../../dist-es/index.js') };
+    });
+  },
+};
+
+/**
  * The Lambda bundles' esbuild settings beyond the `bundle` target's options in project.json:
  * `.mjs` files (ESM without a package.json), a `require` for the CommonJS dependencies that
- * esbuild inlines into the ESM output, and two size trims (zod's locales, readable-stream).
+ * esbuild inlines into the ESM output, and three size trims (zod's locales, readable-stream,
+ * lib-storage's ESM build).
  */
 const options: BuildOptions = {
   outExtension: { '.js': '.mjs' },
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  plugins: [zodEnglishOnly, nodeStreams],
+  plugins: [zodEnglishOnly, nodeStreams, libStorageEsm],
 };
 
 export default options;

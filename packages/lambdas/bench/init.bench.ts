@@ -2,7 +2,7 @@
  * Module initialisation time of each function's bundle (dist/<fn>/index.mjs): a fresh Node
  * process per sample times `await import(bundle)` (parse, evaluate, cold-start config and
  * clients), as a Lambda cold start does before the first event. Goal: < 150 ms per function.
- * `@aws-sdk/*` resolves from the workspace, standing in for the runtime's copy.
+ * `@aws-sdk/client-*` resolves from the workspace, standing in for the runtime's copy.
  *
  * Usage: npm run bench (or: npx nx run lambdas:bench)
  */

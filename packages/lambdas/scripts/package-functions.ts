@@ -4,7 +4,8 @@
  * and, for a function whose bundle imports packages left external (sharp and its native
  * libvips, libheif-js), a `node_modules/` with those packages installed for the Lambda platform
  * (linux, arm64, glibc) in a staging directory outside the workspace, so the workspace's
- * package-lock.json is never touched. `@aws-sdk/*` stays external and comes from the runtime.
+ * package-lock.json is never touched. The `@aws-sdk/client-*` packages stay external and come from
+ * the runtime (`@aws-sdk/lib-storage` is bundled: the runtime does not document it as provided).
  *
  * Usage: node scripts/package-functions.ts   (the `build` target runs it after `bundle`)
  */
@@ -27,8 +28,8 @@ import { fileURLToPath } from 'node:url';
 const PROJECT = dirname(dirname(fileURLToPath(import.meta.url)));
 const BUNDLES = join(PROJECT, 'dist', '.esbuild');
 const DIST = join(PROJECT, 'dist');
-/** Provided by the Lambda Node.js runtime (SDK v3), never installed into an asset. */
-const RUNTIME_PROVIDED = /^@aws-sdk\//;
+/** Documented as provided by the Lambda Node.js runtime (SDK v3 clients), never installed into an asset. */
+const RUNTIME_PROVIDED = /^@aws-sdk\/client-/;
 
 /** The Lambda platform a function's native packages are installed for. */
 export interface Platform {

@@ -12,15 +12,19 @@ import {
   symlinkSync,
   mkdirSync,
 } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PhotoRenditionsResult, parse, rawKey } from '@toq/contracts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PhotoRenditionsResult, parse, rawKey, renditionKey, zipKey } from '@toq/contracts';
 import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
+import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { itemStateKey } from '../../src/domain/state-keys.ts';
 import { installNativePackages } from '../../scripts/package-functions.ts';
+import { createTestBucket, localS3Client } from '../setup/aws.ts';
+import { unzip } from '../setup/unzip.ts';
 import { FUNCTION_ENV } from './function-env.ts';
 
 const PROJECT = join(import.meta.dirname, '../..');
@@ -51,6 +55,25 @@ function elfMachine(file: string): number {
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((file) => join(dir, file));
+}
+
+/**
+ * What the Lambda nodejs24.x runtime documents as provided: the `@aws-sdk/client-*` packages
+ * (the workspace's copies stand in), linked into `asset/node_modules`. Nothing else of the SDK.
+ */
+function linkRuntimeClients(asset: string): string[] {
+  const sdk = join(WORKSPACE, 'node_modules', '@aws-sdk');
+  const clients = readdirSync(sdk).filter((name) => name.startsWith('client-'));
+  mkdirSync(join(asset, 'node_modules', '@aws-sdk'), { recursive: true });
+  for (const name of clients) {
+    symlinkSync(join(sdk, name), join(asset, 'node_modules', '@aws-sdk', name));
+  }
+  return clients;
+}
+
+/** The bare `@aws-sdk/...` specifiers a bundle imports or requires. */
+function sdkImports(code: string): string[] {
+  return [...new Set([...code.matchAll(/["'](@aws-sdk\/[a-z0-9-]+)["']/g)].map((m) => m[1] ?? ''))];
 }
 
 /** Runs `script` (ESM) on the project's Node 24 with the functions' environment. */
@@ -99,13 +122,26 @@ describe('nx run lambdas:build', () => {
     expect(statSync(join(DIST, fn, 'index.mjs')).size).toBeLessThan(MAX_BUNDLE_BYTES);
   });
 
-  it('ships no AWS SDK: the Lambda runtime provides @aws-sdk/*', async () => {
+  it('imports only the @aws-sdk/client-* packages the runtime provides, and installs none', async () => {
+    // Act
+    const imports = new Map<string, string[]>();
+    for (const fn of FUNCTIONS) {
+      imports.set(fn, sdkImports(await readFile(join(DIST, fn, 'index.mjs'), 'utf8')).sort());
+    }
+
+    // Assess: lib-storage (and what it needs of @smithy) is inside the bundles
+    expect(Object.fromEntries(imports)).toEqual({
+      callback: ['@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager'],
+      consolidate: ['@aws-sdk/client-s3'],
+      start: ['@aws-sdk/client-sfn'],
+      thumbnails: ['@aws-sdk/client-s3'],
+      transcode: [],
+      validate: ['@aws-sdk/client-s3'],
+      zip: ['@aws-sdk/client-s3'],
+    });
     for (const fn of FUNCTIONS) {
       expect(filesUnder(join(DIST, fn)).some((file) => file.includes('@aws-sdk'))).toBe(false);
     }
-    expect(await readFile(join(DIST, 'thumbnails', 'index.mjs'), 'utf8')).toMatch(
-      /from"@aws-sdk\/client-s3"/,
-    );
   });
 
   it('ships sharp with its linux-arm64 binaries (and no other architecture) in the thumbnails asset', () => {
@@ -126,22 +162,80 @@ describe('nx run lambdas:build', () => {
   });
 });
 
+describe("the zip bundle, beside the runtime's @aws-sdk/client-* only", () => {
+  let asset: string;
+
+  beforeAll(() => {
+    asset = mkdtempSync(join(tmpdir(), 'toq-zip-bundle-'));
+    cpSync(join(DIST, 'zip', 'index.mjs'), join(asset, 'index.mjs'));
+    linkRuntimeClients(asset);
+  });
+
+  afterAll(() => {
+    rmSync(asset, { recursive: true, force: true });
+  });
+
+  it('streams a two-part multipart zip to S3 with its bundled lib-storage', async () => {
+    // Prepare: 12 MiB of incompressible media, more than one 8 MiB part
+    const client = localS3Client();
+    const bucket = await createTestBucket(client);
+    const store = new S3ObjectStore(client, bucket);
+    const listingId = '3a6f5e2d-8c1b-4a7e-9f0d-2b4c6e8a1d3f';
+    const ctx = { listingId, requestId: 'bundle', executionName: `${listingId}_bundle` };
+    const media = new Map<string, Buffer>();
+    for (const mediaId of [
+      'c3000000-0000-4000-8000-000000000003',
+      'd4000000-0000-4000-8000-000000000004',
+    ]) {
+      const bytes = randomBytes(6 * 1024 * 1024);
+      const key = renditionKey({
+        listingId,
+        mediaType: 'video',
+        size: 'large',
+        mediaId,
+        ext: 'mp4',
+      });
+      await store.put(key, bytes, { contentType: 'video/mp4' });
+      media.set(`video/large/${mediaId}.mp4`, bytes);
+    }
+
+    // Act
+    const output = runNode(
+      `const { handler } = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(JSON.stringify(await handler(${JSON.stringify({ ctx })})));`,
+      {
+        MEDIA_BUCKET: bucket,
+        AWS_ENDPOINT_URL_S3: inject('awsEndpoint'),
+        S3_FORCE_PATH_STYLE: 'true',
+      },
+    );
+
+    // Assess
+    const head = await store.head(zipKey(listingId));
+    expect(JSON.parse(output)).toEqual({ key: zipKey(listingId), bytes: head?.size, entries: 2 });
+    expect(head?.etag).toMatch(/-2"?$/);
+    const sha256 = (entries: Map<string, Buffer>) =>
+      Object.fromEntries(
+        [...entries].map(([path, bytes]) => [
+          path,
+          createHash('sha256').update(bytes).digest('hex'),
+        ]),
+      );
+    expect(sha256(await unzip(await store.getBuffer(zipKey(listingId))))).toEqual(sha256(media));
+  });
+});
+
 describe('the thumbnails bundle, built for linux-x64', () => {
   let asset: string;
   let root: string;
 
   beforeAll(() => {
     // The same index.mjs, with the native packages installed for this machine's architecture,
-    // and the workspace's @aws-sdk standing in for the runtime's.
+    // and the runtime's @aws-sdk/client-* packages beside it.
     asset = mkdtempSync(join(tmpdir(), 'toq-thumbnails-x64-'));
     root = mkdtempSync(join(tmpdir(), 'toq-thumbnails-x64-media-'));
     cpSync(join(DIST, 'thumbnails', 'index.mjs'), join(asset, 'index.mjs'));
     installNativePackages(asset, ['libheif-js', 'sharp'], { cpu: 'x64' });
-    mkdirSync(join(asset, 'node_modules'), { recursive: true });
-    symlinkSync(
-      join(WORKSPACE, 'node_modules', '@aws-sdk'),
-      join(asset, 'node_modules', '@aws-sdk'),
-    );
+    linkRuntimeClients(asset);
   }, 120_000);
 
   afterAll(() => {

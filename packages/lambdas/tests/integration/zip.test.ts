@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import yauzl from 'yauzl';
 import { ZipResult, parse, renditionKey, zipKey } from '@toq/contracts';
 import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
@@ -12,35 +11,11 @@ import { bundleListing } from '../../src/domain/bundle-listing.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
 import { createTestBucket, localS3Client } from '../setup/aws.ts';
 import { silentLogger } from '../setup/fixtures.ts';
+import { unzip } from '../setup/unzip.ts';
 
 const listingId = '8df491da-9a8f-4f01-9c29-e1ef0cf02498';
 const ctx = { listingId, requestId: 'req-zip', executionName: `${listingId}_req-zip` };
 const ids = ['b1000000-0000-4000-8000-000000000001', 'a2000000-0000-4000-8000-000000000002'];
-
-/** Every entry of a zip held in memory: path → bytes. */
-async function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  const file = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, z) =>
-      error ? reject(error) : resolve(z),
-    ),
-  );
-  const entries = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    file.on('entry', (entry: yauzl.Entry) => {
-      file.openReadStream(entry, async (error, stream) => {
-        if (error) return reject(error);
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream) chunks.push(chunk as Buffer);
-        entries.set(entry.fileName, Buffer.concat(chunks));
-        file.readEntry();
-      });
-    });
-    file.on('end', resolve);
-    file.on('error', reject);
-    file.readEntry();
-  });
-  return entries;
-}
 
 async function putRendition(
   store: ObjectStore,
