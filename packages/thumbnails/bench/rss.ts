@@ -2,6 +2,7 @@
  * Child process of the bench: renders the given photos one after another (one photo in flight)
  * with `createRenditions` or the naive baseline, then prints its peak RSS in MB as JSON.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRenditions } from '@toq/thumbnails';
 import { naiveRenditions } from './naive.ts';
@@ -14,4 +15,18 @@ for (let round = 0; round < 2; round++) {
     else await createRenditions(bytes, { placeholder: false });
   }
 }
-console.log(JSON.stringify({ peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(JSON.stringify({ peakRssMB: peakRssMB() }));
+
+/**
+ * This process's peak RSS. On Linux, VmHWM of /proc/self/status: `resourceUsage().maxRSS` would
+ * also count the parent's RSS, which a spawned child inherits across fork and exec.
+ */
+function peakRssMB(): number {
+  try {
+    const kB = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kB) return Math.round(Number(kB) / 1024);
+  } catch {
+    // not Linux
+  }
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}

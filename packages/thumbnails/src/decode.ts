@@ -17,7 +17,9 @@ export interface SourceInfo {
   readonly hasAlpha: boolean;
 }
 
+/** The formats read (GIF: first frame; TIFF: first page; HEIC: HEVC-coded HEIF). */
 export const SOURCE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heic', 'avif'] as const;
+/** A format read, as reported in `set.source.format`. */
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 /** The photo decoded once: upright, sRGB, 8-bit, at the width of the widest rendition. */

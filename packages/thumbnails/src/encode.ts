@@ -5,7 +5,11 @@ import type { ResolvedOptions } from './options';
 
 /** The formats a rendition is written in, and the extension (`{ext}` of its key) of each. */
 export const RENDITION_FORMATS = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' } as const;
+/** The MIME type of a rendition (spelled out: the published types do not need `@toq/contracts`). */
+export type RenditionContentType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/avif';
+/** The format a rendition is written in: `jpeg`, `png`, `webp` or `avif`. */
 export type RenditionFormat = keyof typeof RENDITION_FORMATS;
+/** The extension of a rendition's key, `{ext}` in spec §2: `jpg`, `png`, `webp` or `avif`. */
 export type RenditionExt = (typeof RENDITION_FORMATS)[RenditionFormat];
 
 /**
@@ -40,11 +44,17 @@ function encoder(pipeline: Sharp, format: RenditionFormat, quality: ResolvedOpti
 
 /** One encoded rendition, before its size name is attached. */
 export interface Encoded {
+  /** True width in pixels. */
   readonly width: number;
+  /** True height in pixels. */
   readonly height: number;
+  /** The format written. */
   readonly format: RenditionFormat;
+  /** The extension for the rendition's key (`jpg` for JPEG). */
   readonly ext: RenditionExt;
-  readonly contentType: (typeof RENDITION_CONTENT_TYPES)[RenditionExt];
+  /** The MIME type, for a Content-Type header. */
+  readonly contentType: RenditionContentType;
+  /** The encoded file, without any metadata. */
   readonly data: Buffer;
 }
 

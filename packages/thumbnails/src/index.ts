@@ -5,4 +5,4 @@ export type { RenditionOptions, ExtraFormat } from './options';
 export type { SourceInfo, SourceFormat } from './decode';
 export type { RenditionFormat, RenditionExt } from './encode';
 export type { Placeholder } from './placeholder';
-export type { RenditionSize } from '@toq/contracts/constants';
+export type { RenditionSize } from './sizes';

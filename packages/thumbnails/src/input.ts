@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { ThumbnailError, describe } from './errors';
 
-/** What {@link createRenditions} accepts: the bytes, a file path, or a stream of the bytes. */
+/** What `createRenditions` accepts: the bytes, a file path, or a stream of the bytes. */
 export type RenditionInput = Buffer | Uint8Array | string | Readable;
 
 /** An input ready for sharp: a buffer, or a path to a file that exists and is small enough. */

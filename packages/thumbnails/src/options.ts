@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { RENDITION_SIZES, type RenditionSize } from '@toq/contracts/constants';
+import { RENDITION_SIZES } from '@toq/contracts/constants';
 import { ThumbnailError, describe } from './errors';
+import type { RenditionSize } from './sizes';
 
 /** The extra formats a rendition set can add beside its primary JPEG or PNG/WebP renditions. */
 export const EXTRA_FORMATS = ['webp', 'avif'] as const;
+/** An extra rendition format: `webp` or `avif`. */
 export type ExtraFormat = (typeof EXTRA_FORMATS)[number];
 
 /** Options of {@link createRenditions}; every field is optional. */

@@ -1,11 +1,10 @@
-import type { RenditionSize } from '@toq/contracts/constants';
 import { decodeMaster, probe, type SourceInfo } from './decode';
 import { encodeRendition, primaryFormat, type Encoded, type RenditionFormat } from './encode';
 import { ThumbnailError } from './errors';
 import { loadInput, type RenditionInput } from './input';
 import { resolveOptions, type RenditionOptions } from './options';
 import { createPlaceholder, type Placeholder } from './placeholder';
-import { renditionTargets } from './sizes';
+import { renditionTargets, type RenditionSize } from './sizes';
 
 /** One rendition: a size at its true dimensions, in one format. */
 export interface Rendition extends Encoded {

@@ -1,4 +1,12 @@
-import { RENDITION_WIDTHS, type RenditionSize } from '@toq/contracts/constants';
+import { RENDITION_WIDTHS } from '@toq/contracts/constants';
+
+/**
+ * A rendition size (spec §2): `thumbnail` (200 px wide), `small` (400), `medium` (800), `large`
+ * (1200). Spelled out rather than re-exported from `@toq/contracts`, which is inlined at build
+ * and not installed with this package, so the published types stand alone (a type test checks
+ * that both stay equal).
+ */
+export type RenditionSize = 'thumbnail' | 'small' | 'medium' | 'large';
 
 /** The pixel dimensions one rendition size gets for a given upright source. */
 export interface RenditionTarget {

@@ -29,9 +29,9 @@ describe('the packed @toq/thumbnails tarball', () => {
     await run('heif-enc', ['-q', '80', upright, '-o', join(project.dir, 'photo.heic')]);
   }, 300_000);
 
-  it('inlines @toq/contracts (and so zod never loads) and ThumbHash: it installs alone', async () => {
+  it('inlines @toq/contracts (code and types; zod never loads) and ThumbHash: it installs alone', async () => {
     const dist = join(packageDir, 'dist');
-    const files = (await readdir(dist)).filter((f) => /\.(mjs|cjs)$/.test(f));
+    const files = (await readdir(dist)).filter((f) => /\.(mjs|cjs|d\.ts|d\.cts)$/.test(f));
     for (const file of files) {
       const code = await readFile(join(dist, file), 'utf8');
       expect(code, file).not.toMatch(
