@@ -66,7 +66,6 @@ export async function uploadZip(
     throw uploaded.reason;
   }
   if (zipped.status === 'rejected') throw zipped.reason;
-  if (uploaded.status === 'rejected') throw uploaded.reason;
   return zipped.value;
 }
 

@@ -1,9 +1,11 @@
 import { ZipArchive } from 'archiver';
-import { Transform, pipeline as pipeStreams, type Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkEntry, isReadable, isStored, type ZipEntry } from './entries';
-import { ZipperError, describeValue } from './errors';
+import { ZipperError, describeValue, messageOf } from './errors';
+import { FirstFailure, ignore } from './failure';
 import { parseOptions, type ZipOptions } from './options';
+import { countedSource, openSource, sizeMismatch } from './sources';
 
 /** What {@link createZip} wrote. */
 export interface ZipSummary {
@@ -15,9 +17,6 @@ export interface ZipSummary {
 
 /** The permissions of every entry: `rw-r--r--`, whatever the source. */
 const ENTRY_MODE = 0o644;
-
-/** For promises whose rejection is handled elsewhere (through `fail`). */
-const ignore = () => undefined;
 
 type EntryIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
@@ -58,33 +57,9 @@ function checkDestination(destination: unknown): asserts destination is Writable
   }
 }
 
-function sizeMismatch(entryPath: string, expected: number, received: string): ZipperError {
-  return new ZipperError(
-    'SIZE_MISMATCH',
-    `Entry ${JSON.stringify(entryPath)} has the wrong size: expected ${expected} bytes, but its source gave ${received}`,
-    { entryPath },
-  );
-}
-
-/** Passes bytes through, counting them, and fails as soon as they disagree with `size`. */
-function byteCounter(entryPath: string, size: number | undefined): Transform {
-  let count = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      count += chunk.length;
-      if (size !== undefined && count > size) {
-        callback(sizeMismatch(entryPath, size, `more (${count} so far)`));
-      } else {
-        callback(null, chunk);
-      }
-    },
-    flush(callback) {
-      callback(
-        size !== undefined && count !== size ? sizeMismatch(entryPath, size, `${count}`) : null,
-      );
-    },
-  });
-}
+/** ` while entry "photo/…" was being written`, or `` outside an entry. */
+const during = (entryPath: string | undefined) =>
+  entryPath === undefined ? '' : ` while entry ${JSON.stringify(entryPath)} was being written`;
 
 /**
  * Streams `entries`, in the order given, into one zip archive written to `destination`, and
@@ -135,82 +110,50 @@ export async function createZip(
   checkDestination(destination);
   const iterator = entriesIterator(entries);
 
+  const failure = new FirstFailure();
   const archive = new ZipArchive({ zlib: { level: settings.compressionLevel } });
   let currentPath: string | undefined;
   let openStreams: Readable[] = [];
   let consumed = 0;
 
-  // The first failure wins. Only one wait is ever in progress (entries are written one after
-  // another), so a failure interrupts it through one slot: no long-lived promise collects a
-  // reaction per entry, and memory stays flat over any number of entries.
-  let failed: ZipperError | undefined;
-  let interrupt: ((error: ZipperError) => void) | undefined;
-  const fail = (error: ZipperError) => {
-    if (failed !== undefined) return;
-    failed = error;
-    interrupt?.(error);
-  };
-  /** Waits for `promise`, unless something fails first. */
-  const unlessFailed = <T>(promise: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      if (failed !== undefined) {
-        reject(failed);
-        return;
-      }
-      interrupt = reject;
-      const settled = () => {
-        if (interrupt === reject) interrupt = undefined;
-      };
-      promise.then(
-        (value) => {
-          settled();
-          resolve(value);
-        },
-        (error: unknown) => {
-          settled();
-          reject(error);
-        },
-      );
-    });
-
+  // Failures from outside the sequence of steps: the destination, archiver, the abort signal.
   const destinationFailed = (cause: unknown) =>
     new ZipperError(
       'DESTINATION_FAILED',
-      `Destination failed ${currentPath === undefined ? 'while the archive was being finished' : `while entry ${JSON.stringify(currentPath)} was being written`}: ${(cause as Error)?.message ?? String(cause)}`,
+      `Destination failed${during(currentPath) || ' while the archive was being finished'}: ${messageOf(cause)}`,
       { cause, entryPath: currentPath },
     );
-
-  const onDestinationError = (cause: unknown) => fail(destinationFailed(cause));
+  const onDestinationError = (cause: unknown) => failure.fail(destinationFailed(cause));
   destination.once('error', onDestinationError);
   archive.on('error', (cause: unknown) => {
-    if (destination.destroyed) fail(destinationFailed(destination.errored ?? cause));
-    else {
-      fail(
-        new ZipperError(
-          'ARCHIVE_FAILED',
-          `The archiver failed${currentPath === undefined ? '' : ` on entry ${JSON.stringify(currentPath)}`}: ${(cause as Error)?.message ?? String(cause)}`,
-          { cause, entryPath: currentPath },
-        ),
-      );
-    }
+    failure.fail(
+      destination.destroyed
+        ? destinationFailed(destination.errored ?? cause)
+        : new ZipperError(
+            'ARCHIVE_FAILED',
+            `The archiver failed${during(currentPath)}: ${messageOf(cause)}`,
+            {
+              cause,
+              entryPath: currentPath,
+            },
+          ),
+    );
   });
   const written = pipeline(archive, destination).catch(onDestinationError);
-
   const signal = settings.signal;
   const onAbort = () =>
-    fail(
-      new ZipperError(
-        'ABORTED',
-        `Zip aborted${currentPath === undefined ? '' : ` while entry ${JSON.stringify(currentPath)} was being written`}`,
-        { cause: signal?.reason, entryPath: currentPath },
-      ),
+    failure.fail(
+      new ZipperError('ABORTED', `Zip aborted${during(currentPath)}`, {
+        cause: signal?.reason,
+        entryPath: currentPath,
+      }),
     );
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  /** Appends one source and resolves once archiver has written the whole entry. */
+  /** Appends one entry and resolves once archiver has written all of it. */
   const append = (source: Buffer | Readable, entry: ZipEntry) =>
-    unlessFailed(
+    failure.wait(
       new Promise<void>((resolve) => {
         archive.append(source, {
           name: entry.path,
@@ -222,36 +165,6 @@ export async function createZip(
       }),
     );
 
-  const openSource = async (entry: ZipEntry, index: number): Promise<Readable> => {
-    const source = entry.source;
-    if (typeof source !== 'function') return source as Readable;
-    const opening = Promise.resolve().then(source);
-    // Should something fail while the source opens, the stream it resolves to is closed at once.
-    opening.then(
-      (stream) => failed !== undefined && isReadable(stream) && stream.destroy(),
-      ignore,
-    );
-    let stream: unknown;
-    try {
-      stream = await unlessFailed(opening);
-    } catch (cause) {
-      if (cause instanceof ZipperError && cause === failed) throw cause;
-      throw new ZipperError(
-        'SOURCE_FAILED',
-        `Entry ${JSON.stringify(entry.path)} could not be opened: ${(cause as Error)?.message ?? String(cause)}`,
-        { cause, entryPath: entry.path },
-      );
-    }
-    if (!isReadable(stream)) {
-      throw new ZipperError(
-        'INVALID_ENTRY',
-        `Invalid entry #${index} (${JSON.stringify(entry.path)}): expected its source function to resolve to a Readable, but it resolved to ${describeValue(stream)}`,
-        { entryPath: entry.path },
-      );
-    }
-    return stream;
-  };
-
   const writeEntry = async (entry: ZipEntry, index: number) => {
     currentPath = entry.path;
     if (Buffer.isBuffer(entry.source)) {
@@ -260,23 +173,10 @@ export async function createZip(
       }
       await append(entry.source, entry);
     } else {
-      const stream = await openSource(entry, index);
-      const counter = byteCounter(entry.path, entry.size);
-      openStreams = [stream, counter];
-      pipeStreams(stream, counter, (error) => {
-        if (!error) return;
-        if (error instanceof ZipperError) fail(error);
-        else {
-          fail(
-            new ZipperError(
-              'SOURCE_FAILED',
-              `Entry ${JSON.stringify(entry.path)} failed while being read: ${error.message}`,
-              { cause: error, entryPath: entry.path },
-            ),
-          );
-        }
-      });
-      await append(counter, entry);
+      const stream = await openSource(entry, index, failure);
+      const counted = countedSource(entry, stream, failure);
+      openStreams = [stream, counted];
+      await append(counted, entry);
       openStreams = [];
     }
     currentPath = undefined;
@@ -284,42 +184,21 @@ export async function createZip(
 
   const nextEntry = async (): Promise<IteratorResult<unknown>> => {
     try {
-      return await unlessFailed(Promise.resolve().then(() => iterator.next()));
+      return await failure.wait(Promise.resolve().then(() => iterator.next()));
     } catch (cause) {
-      if (cause instanceof ZipperError && cause === failed) throw cause;
+      if (failure.is(cause)) throw cause;
       throw new ZipperError(
         'ENTRIES_FAILED',
-        `The entries iterable failed after ${consumed} entries: ${(cause as Error)?.message ?? String(cause)}`,
+        `The entries iterable failed after ${consumed} entries: ${messageOf(cause)}`,
         { cause },
       );
     }
   };
 
-  const seen = new Set<string>();
-  try {
-    if (failed !== undefined) throw failed;
-    for (let next = await nextEntry(); !next.done; next = await nextEntry()) {
-      consumed += 1;
-      await writeEntry(checkEntry(next.value, consumed - 1, seen), consumed - 1);
-    }
-    currentPath = undefined;
-    archive.finalize().catch(ignore); // its failures arrive through the 'error' event
-    await unlessFailed(written);
-    if (failed !== undefined) throw failed;
-    destination.off('error', onDestinationError);
-    return { entries: consumed, bytes: archive.pointer() };
-  } catch (caught) {
-    const error =
-      failed ??
-      (caught instanceof ZipperError
-        ? caught
-        : new ZipperError('ARCHIVE_FAILED', `Zip failed: ${(caught as Error)?.message}`, {
-            cause: caught,
-            entryPath: currentPath,
-          }));
-    fail(error);
+  /** Stops everything after a failure: nothing stays open, nothing looks like a finished zip. */
+  const tearDown = (error: ZipperError) => {
     for (const stream of openStreams) stream.destroy();
-    destination.destroy(error);
+    destination.destroy(error); // its 'error' listener stays, so this error cannot crash
     archive.destroy();
     Promise.resolve()
       .then(() => iterator.return?.())
@@ -329,7 +208,35 @@ export async function createZip(
         if (isReadable(later?.source)) later.source.destroy();
       }
     }
-    // The destination's 'error' listener stays: destroy(error) emits one, which must not crash.
+  };
+
+  const seen = new Set<string>();
+  try {
+    if (failure.error !== undefined) throw failure.error;
+    for (let next = await nextEntry(); !next.done; next = await nextEntry()) {
+      consumed += 1;
+      await writeEntry(checkEntry(next.value, consumed - 1, seen), consumed - 1);
+    }
+    archive.finalize().catch(ignore); // its failures arrive through the 'error' event
+    await failure.wait(written);
+    if (failure.error !== undefined) throw failure.error;
+    destination.off('error', onDestinationError);
+    return { entries: consumed, bytes: archive.pointer() };
+  } catch (caught) {
+    failure.fail(
+      caught instanceof ZipperError
+        ? caught
+        : new ZipperError(
+            'ARCHIVE_FAILED',
+            `Zip failed${during(currentPath)}: ${messageOf(caught)}`,
+            {
+              cause: caught,
+              entryPath: currentPath,
+            },
+          ),
+    );
+    const error = failure.error as ZipperError;
+    tearDown(error);
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);

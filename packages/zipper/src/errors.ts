@@ -1,5 +1,5 @@
 /**
- * Stable codes of {@link ZipperError}.
+ * The stable codes of {@link ZipperError}, for `switch`es and tests.
  * - `INVALID_ARGUMENT`: `entries` is not iterable, `destination` is not a writable stream, or an
  *   option is unknown or invalid (a programming error).
  * - `INVALID_ENTRY`: an entry is not `{ path, source, size? }`: its source is not a Buffer, a
@@ -15,17 +15,20 @@
  * - `ARCHIVE_FAILED`: the archiver itself failed (compression error).
  * - `ABORTED`: `options.signal` was aborted.
  */
-export type ZipperErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'INVALID_ENTRY'
-  | 'INVALID_PATH'
-  | 'DUPLICATE_PATH'
-  | 'SOURCE_FAILED'
-  | 'SIZE_MISMATCH'
-  | 'ENTRIES_FAILED'
-  | 'DESTINATION_FAILED'
-  | 'ARCHIVE_FAILED'
-  | 'ABORTED';
+export const ZIPPER_ERROR_CODES = [
+  'INVALID_ARGUMENT',
+  'INVALID_ENTRY',
+  'INVALID_PATH',
+  'DUPLICATE_PATH',
+  'SOURCE_FAILED',
+  'SIZE_MISMATCH',
+  'ENTRIES_FAILED',
+  'DESTINATION_FAILED',
+  'ARCHIVE_FAILED',
+  'ABORTED',
+] as const;
+/** One of {@link ZIPPER_ERROR_CODES}. */
+export type ZipperErrorCode = (typeof ZIPPER_ERROR_CODES)[number];
 
 /**
  * The one error `@toq/zipper` throws (rejects with). Tell cases apart by `code`; `entryPath`
@@ -65,4 +68,9 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
   return typeof value;
+}
+
+/** The message of an error, or the value itself as text. */
+export function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }

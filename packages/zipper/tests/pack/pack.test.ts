@@ -9,6 +9,7 @@ import {
   publint,
   type ScratchProject,
 } from '../../../../tools/testing/pack.ts';
+import { runnableExamples } from '../support/readme.ts';
 import { readZip, sha256 } from '../support/zip.ts';
 
 const packageDir = resolve(import.meta.dirname, '../..');
@@ -101,4 +102,15 @@ describe('the packed @toq/zipper tarball', () => {
       ['notes.txt', 8, sha256(Buffer.from('hello '.repeat(1000)))],
     ]);
   });
+
+  it.each(runnableExamples().map((example) => [example.name, example] as const))(
+    'runs the README example %s on Node 22 and prints what the README says',
+    async (file, example) => {
+      const { stdout } = await project.runScript(file, example.code);
+
+      expect(stdout.trimEnd().split('\n')).toEqual(example.expected);
+      const [entry] = await readZip(await readFile(join(project.dir, 'bundle.zip')));
+      expect(entry).toMatchObject({ size: 50_000, method: 0 });
+    },
+  );
 });

@@ -1,0 +1,88 @@
+import { Transform, pipeline, type Readable } from 'node:stream';
+import { isReadable, type ZipEntry } from './entries';
+import { ZipperError, describeValue, messageOf } from './errors';
+import { ignore, type FirstFailure } from './failure';
+
+export function sizeMismatch(entryPath: string, expected: number, received: string): ZipperError {
+  return new ZipperError(
+    'SIZE_MISMATCH',
+    `Entry ${JSON.stringify(entryPath)} has the wrong size: expected ${expected} bytes, but its source gave ${received}`,
+    { entryPath },
+  );
+}
+
+/**
+ * Opens an entry's stream: the Readable itself, or what its function resolves to. Should the run
+ * fail while the function runs, the stream it resolves to later is destroyed at once.
+ *
+ * @throws {ZipperError} `SOURCE_FAILED` when the function throws or rejects, `INVALID_ENTRY`
+ *   when it resolves to something else than a Readable, or the run's failure.
+ */
+export async function openSource(
+  entry: ZipEntry,
+  index: number,
+  failure: FirstFailure,
+): Promise<Readable> {
+  const source = entry.source;
+  if (typeof source !== 'function') return source as Readable;
+  const opening = Promise.resolve().then(source);
+  opening.then((stream) => {
+    if (failure.error !== undefined && isReadable(stream)) stream.destroy();
+  }, ignore);
+  let stream: unknown;
+  try {
+    stream = await failure.wait(opening);
+  } catch (cause) {
+    if (failure.is(cause)) throw cause;
+    throw new ZipperError(
+      'SOURCE_FAILED',
+      `Entry ${JSON.stringify(entry.path)} could not be opened: ${messageOf(cause)}`,
+      { cause, entryPath: entry.path },
+    );
+  }
+  if (!isReadable(stream)) {
+    throw new ZipperError(
+      'INVALID_ENTRY',
+      `Invalid entry #${index} (${JSON.stringify(entry.path)}): expected its source function to resolve to a Readable, but it resolved to ${describeValue(stream)}`,
+      { entryPath: entry.path },
+    );
+  }
+  return stream;
+}
+
+/**
+ * Pipes `stream` through a counter of its bytes and returns the counter, for archiver to read.
+ * The run fails with `SIZE_MISMATCH` as soon as the count disagrees with the entry's `size`, and
+ * with `SOURCE_FAILED` when the stream errors or closes before its end (archiver would not
+ * notice: it waits forever for a source that errored).
+ */
+export function countedSource(entry: ZipEntry, stream: Readable, failure: FirstFailure): Readable {
+  const { path, size } = entry;
+  let count = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      count += chunk.length;
+      if (size !== undefined && count > size) {
+        callback(sizeMismatch(path, size, `more (${count} so far)`));
+      } else {
+        callback(null, chunk);
+      }
+    },
+    flush(callback) {
+      callback(size !== undefined && count !== size ? sizeMismatch(path, size, `${count}`) : null);
+    },
+  });
+  pipeline(stream, counter, (error) => {
+    if (!error) return;
+    failure.fail(
+      error instanceof ZipperError
+        ? error
+        : new ZipperError(
+            'SOURCE_FAILED',
+            `Entry ${JSON.stringify(path)} failed while being read: ${error.message}`,
+            { cause: error, entryPath: path },
+          ),
+    );
+  });
+  return counter;
+}
