@@ -1,11 +1,19 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest, type RequestOptions } from 'node:http';
+import type { RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { ConfigurationError } from '../domain/errors.ts';
 import type { SecretSource } from '../ports/secret-source.ts';
 import type { WebhookAttempt, WebhookMessage, WebhookSender } from '../ports/webhook-sender.ts';
+
+/**
+ * `node:http` taken as the CommonJS built-in, not through an ESM `import`: on Node 24 importing
+ * `node:http` from ESM reads every export, and its lazy `WebSocket`/`MessageEvent`… getters load
+ * undici (30–60 ms of the callback's cold start, for a WebSocket nobody uses). `node:https` has
+ * no such getters.
+ */
+const { request: httpRequest } = process.getBuiltinModule('node:http');
 
 /** A resolved address of a host name. */
 export interface ResolvedAddress {

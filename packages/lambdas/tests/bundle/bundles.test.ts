@@ -118,6 +118,19 @@ describe('nx run lambdas:build', () => {
     },
   );
 
+  it.each(FUNCTIONS)(
+    'loads dist/%s/index.mjs without undici (an ESM import of node:http would load it)',
+    (fn) => {
+      // Act
+      const loaded = runNode(
+        `await import(${JSON.stringify(join(DIST, fn, 'index.mjs'))}); console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.includes('undici'))));`,
+      );
+
+      // Assess
+      expect(JSON.parse(loaded)).toEqual([]);
+    },
+  );
+
   it.each(FUNCTIONS)('keeps dist/%s/index.mjs under 500 KB', (fn) => {
     expect(statSync(join(DIST, fn, 'index.mjs')).size).toBeLessThan(MAX_BUNDLE_BYTES);
   });
