@@ -88,9 +88,11 @@ export async function createRenditions(
         );
         return { size: target.size, ...encoded };
       } catch (error) {
+        // e.g. "Processed image is too large for the WebP format" (WebP stops at 16383 px)
+        const message = (error as Error).message;
         throw new ThumbnailError(
-          'CORRUPT_IMAGE',
-          `Cannot encode the ${target.size} ${format} rendition: ${(error as Error).message}`,
+          /too large/i.test(message) ? 'IMAGE_TOO_LARGE' : 'CORRUPT_IMAGE',
+          `Cannot encode the ${target.size} ${format} rendition (${target.width}x${target.height}): ${message}`,
           { cause: error },
         );
       }

@@ -209,6 +209,20 @@ describe('createRenditions on bad input', () => {
     }
   });
 
+  it('renders a 200x20000 strip in JPEG, and refuses WebP, which stops at 16383 px', async () => {
+    const strip = await sharp(landscape).resize(200, 20_000, { fit: 'fill' }).jpeg().toBuffer();
+    const set = await createRenditions(strip, { sizes: ['large', 'thumbnail'] });
+    expect(set.renditions.map((r) => [r.size, r.width, r.height])).toEqual([
+      ['large', 200, 20_000],
+      ['thumbnail', 200, 20_000],
+    ]);
+    await expectThumbnailError(
+      createRenditions(strip, { sizes: ['thumbnail'], formats: ['webp'] }),
+      'IMAGE_TOO_LARGE',
+      /Cannot encode the thumbnail webp rendition \(200x20000\): .*too large for the WebP format/,
+    );
+  });
+
   it('renders a photo whose EXIF block is malformed', async () => {
     // Prepare: the EXIF's first IFD offset points far outside the segment
     const photo = Buffer.from(await readFile(fixture('Landscape', 6)));
