@@ -169,12 +169,14 @@ describe('createZip when the destination fails', () => {
   it('rejects with DESTINATION_FAILED naming the entry being written, and destroys its source', async () => {
     const sources = new SourceTracker();
     const quota = new Error('EntityTooLarge');
+    // Far longer than the few MiB that can be in flight, so b is still being read when it fails.
+    const longVideo = Buffer.concat([video, video, video, video]);
 
     const error = await rejectionOf(
       createZip(
         [
           { path: 'photo/large/a.jpg', source: sources.lazy('a', photo) },
-          { path: 'video/large/b.mp4', source: sources.lazy('b', video) },
+          { path: 'video/large/b.mp4', source: sources.lazy('b', longVideo) },
           { path: 'photo/large/c.jpg', source: sources.lazy('c', photo) },
         ],
         failingDestination(1_000_000, quota),

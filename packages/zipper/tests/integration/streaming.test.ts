@@ -12,6 +12,7 @@ import {
   readZip,
   rejectionOf,
   sha256,
+  stallingAfter,
 } from '../support/zip.ts';
 
 describe('createZip opening sources', () => {
@@ -148,10 +149,15 @@ describe('createZip into an HTTP response', () => {
   it('rejects with DESTINATION_FAILED and closes the source when the client goes away', async () => {
     const sources = new SourceTracker();
     const video = pseudoRandomBytes(8 * 1024 * 1024, 7);
+    // The source stalls halfway (a slow download), so the zip cannot end before the client leaves.
+    const slow = (data: Buffer) => stallingAfter(data, 4 * 1024 * 1024, () => undefined);
     let zipping: Promise<unknown> | undefined;
     const url = await serve((_request, response) => {
       zipping = rejectionOf(
-        createZip([{ path: 'video/large/v.mp4', source: sources.lazy('v', video) }], response),
+        createZip(
+          [{ path: 'video/large/v.mp4', source: sources.lazy('v', video, slow) }],
+          response,
+        ),
       );
     });
 
