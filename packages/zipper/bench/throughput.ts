@@ -73,7 +73,7 @@ async function compare(dir: string): Promise<void> {
     `\nzip = createZip of the files (lazy sources, declared sizes) to a null sink; copy = pipeline of the same files to a null sink; best of ${ROUNDS}`,
   );
   const header = [
-    'size',
+    'size  ',
     'copy MB/s',
     'zip MB/s',
     'zip/copy',
