@@ -69,7 +69,7 @@ export interface LocalExecution {
   stoppedAt?: Date;
   output?: unknown;
   error?: { readonly Error: string; readonly Cause: string };
-  /** Per Task state: invocations and time spent in them. */
+  /** Per Task state: invocations and the time they ran (queueing for a slot excluded). */
   readonly tasks: Record<string, TaskTiming>;
   /** Per state: how many times it was retried, and caught. */
   readonly retries: Record<string, number>;
@@ -269,10 +269,8 @@ export class LocalStepFunctions implements ExecutionStarter {
                 timed(name, work),
               )
           : (input: unknown) =>
-              timed(name, () =>
-                this.#limiters.mediaconvert(() =>
-                  this.#transcode(input as { Settings: TranscodeSettings }),
-                ),
+              this.#limiters.mediaconvert(() =>
+                timed(name, () => this.#transcode(input as { Settings: TranscodeSettings })),
               ),
       ]),
     );
@@ -336,7 +334,8 @@ export class LocalStepFunctions implements ExecutionStarter {
       throw named('Lambda.ResourceNotFoundException', `Function not found: ${input.FunctionName}`);
     }
     const handler = this.options.functions[fn];
-    const result = await timed(() => this.#limiters[fn](() => handler(input.Payload)));
+    // Timed inside the limiter: the time an invocation ran, not the time it queued.
+    const result = await this.#limiters[fn](() => timed(() => handler(input.Payload)));
     return {
       StatusCode: 200,
       ExecutedVersion: '$LATEST',

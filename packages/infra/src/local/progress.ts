@@ -109,8 +109,9 @@ export class Progress {
       case 'StateExited': {
         const step = this.#steps.get(event.state.name);
         if (step) {
-          step.state = 'done';
           step.ms = event.timestamp - (step.startedAt ?? event.timestamp);
+          if (step.state === 'failed') return undefined;
+          step.state = 'done';
           return `✓ ${event.state.name} (${(step.ms / 1000).toFixed(1)} s)`;
         }
         const mediaType = ITEM_END_STATES[event.state.name];
@@ -136,7 +137,7 @@ export class Progress {
       case 'StateCaught': {
         const step = this.#steps.get(event.state.name);
         if (step) step.state = 'failed';
-        return step ? `✗ ${event.state.name} failed; going on to the failure path` : undefined;
+        return step ? `✗ ${event.state.name} failed (its Catch takes over)` : undefined;
       }
       case 'StateFailed': {
         const step = this.#steps.get(event.state.name);
@@ -188,6 +189,11 @@ export class Progress {
     for (const [id, item] of active.slice(0, 6)) {
       block.push(`  ${item.status === 'retrying' ? '↻' : '…'} ${this.#name(id)}`);
     }
+    const failed = [...this.#items.entries()].filter(([, i]) => i.status === 'failed');
+    for (const [id, item] of failed.slice(0, 6)) {
+      block.push(`  ✗ ${this.#name(id)}${item.detail ? ` (${item.detail})` : ''}`);
+    }
+    if (failed.length > 6) block.push(`  ✗ … and ${failed.length - 6} more`);
     const clear = this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}A\x1b[0J` : '';
     const text = [...lines, ...block].map((l) => l.slice(0, width)).join('\n');
     this.output.write(`${clear}${text}\n`);
