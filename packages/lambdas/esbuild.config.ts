@@ -64,7 +64,7 @@ const nodeStreams: Plugin = {
  * `@aws-sdk/lib-storage` is bundled (the Lambda runtime documents only the `@aws-sdk/client-*`
  * packages as provided). Its `main` is CommonJS, which `require`s `@smithy/core/endpoints` and
  * `@smithy/core/protocols`; esbuild resolves those to their ESM builds (the `module` condition)
- * and, required from CommonJS, must keep both whole (~110 KB) for the three functions used. Its
+ * and, required from CommonJS, must keep both whole (~110 KB) for the three functions it uses. Its
  * ESM build (`module`) imports them instead, so esbuild keeps only what `Upload` uses.
  */
 const libStorageEsm: Plugin = {
