@@ -161,7 +161,7 @@ export class Progress {
   }
 
   #draw(): void {
-    const width = Math.max(40, (this.output.columns ?? 100) - 1);
+    const width = Math.max(40, (this.output.columns || 100) - 1);
     const lines: string[] = [...this.#messages.splice(0)];
     const block: string[] = [];
     const icon: Record<StepState, string> = { waiting: '·', running: '▶', done: '✓', failed: '✗' };
@@ -169,7 +169,7 @@ export class Progress {
       STEPS.map((name) => {
         const step = this.#steps.get(name) ?? { state: 'waiting' as StepState };
         return `${icon[step.state]} ${name}${step.ms !== undefined ? ` ${(step.ms / 1000).toFixed(1)}s` : ''}`;
-      }).join('   '),
+      }).join('  '),
     );
     for (const type of ['photo', 'video'] as const) {
       const total = this.#totals[type];
@@ -186,8 +186,13 @@ export class Progress {
     const active = [...this.#items.entries()].filter(
       ([, i]) => i.status === 'running' || i.status === 'retrying',
     );
-    for (const [id, item] of active.slice(0, 6)) {
-      block.push(`  ${item.status === 'retrying' ? '↻' : '…'} ${this.#name(id)}`);
+    if (active.length > 0) {
+      // Entered, not necessarily running: the Map starts up to 20 iterations, the local
+      // concurrency limits run a few of them at a time.
+      const names = active.map(
+        ([id, i]) => `${i.status === 'retrying' ? '↻ ' : ''}${this.#name(id)}`,
+      );
+      block.push(`  … ${active.length} in flight: ${names.join(', ')}`);
     }
     const failed = [...this.#items.entries()].filter(([, i]) => i.status === 'failed');
     for (const [id, item] of failed.slice(0, 6)) {

@@ -25,6 +25,23 @@ async function folderWith(photos: number, video = false): Promise<string> {
   return dir;
 }
 
+/**
+ * A pipeline on a fresh filesystem bucket, with `photos` tiny photos of which the first
+ * `uploaded` (default all) are uploaded to their raw keys.
+ */
+async function pipelineWith(photos: number, uploaded = photos) {
+  const pipeline = await LocalPipeline.create({
+    store: { kind: 'fs', root: await scratchDir('bucket') },
+    timeScale: 0,
+  });
+  open.push(pipeline);
+  const { files } = await readListingFolder(await folderWith(photos), LISTING_ID);
+  await uploadRawFiles(pipeline.rawStore, LISTING_ID, files.slice(0, uploaded));
+  const request = (requestId: string) =>
+    JSON.stringify(buildRequest(LISTING_ID, requestId, files, pipeline.callbackUrl));
+  return { pipeline, request };
+}
+
 /** The store, failing `times` reads of the objects whose key contains `needle`. */
 function flaky(store: ObjectStore, needle: string, times: number): ObjectStore {
   let left = times;
@@ -125,16 +142,10 @@ describe('faults in the local pipeline', () => {
 
   it('reports an item the manifest names but nobody uploaded, and processes the rest', async () => {
     // Prepare
-    const root = await scratchDir('missing');
-    const pipeline = await LocalPipeline.create({ store: { kind: 'fs', root }, timeScale: 0 });
-    open.push(pipeline);
-    const folder = await folderWith(3);
-    const { files } = await readListingFolder(folder, LISTING_ID);
-    await uploadRawFiles(pipeline.rawStore, LISTING_ID, files.slice(0, 2));
-    const request = buildRequest(LISTING_ID, 'missing-1', files, pipeline.callbackUrl);
+    const { pipeline, request } = await pipelineWith(3, 2);
 
     // Act
-    await pipeline.queue.send(JSON.stringify(request));
+    await pipeline.queue.send(request('missing-1'));
     const { executions } = await pipeline.drain();
 
     // Assess
@@ -182,14 +193,9 @@ describe('faults in the local pipeline', () => {
 describe('the queue in front of the pipeline', () => {
   it('starts one execution for a message delivered twice, and for a batch holding it twice', async () => {
     // Prepare
-    const root = await scratchDir('redelivery');
-    const pipeline = await LocalPipeline.create({ store: { kind: 'fs', root }, timeScale: 0 });
-    open.push(pipeline);
-    const folder = await folderWith(2);
-    const { files } = await readListingFolder(folder, LISTING_ID);
-    await uploadRawFiles(pipeline.rawStore, LISTING_ID, files);
-    const first = JSON.stringify(buildRequest(LISTING_ID, 'dup-1', files, pipeline.callbackUrl));
-    const second = JSON.stringify(buildRequest(LISTING_ID, 'dup-2', files, pipeline.callbackUrl));
+    const { pipeline, request } = await pipelineWith(2);
+    const first = request('dup-1');
+    const second = request('dup-2');
 
     // Act: the same body sent twice (two receives), then one batch with a duplicate in it.
     await pipeline.queue.send(first);
@@ -214,19 +220,12 @@ describe('the queue in front of the pipeline', () => {
 
   it('sends a malformed message to the DLQ after 5 receives without holding up its batch', async () => {
     // Prepare
-    const root = await scratchDir('malformed');
-    const pipeline = await LocalPipeline.create({ store: { kind: 'fs', root }, timeScale: 0 });
-    open.push(pipeline);
-    const folder = await folderWith(1);
-    const { files } = await readListingFolder(folder, LISTING_ID);
-    await uploadRawFiles(pipeline.rawStore, LISTING_ID, files);
+    const { pipeline, request } = await pipelineWith(1);
     const raw = await hashTree(pipeline.rawStore, rawPrefix(LISTING_ID));
 
     // Act
     await pipeline.queue.send('{"schemaVersion": 1, "listingId": "not a uuid"');
-    await pipeline.queue.send(
-      JSON.stringify(buildRequest(LISTING_ID, 'ok-1', files, pipeline.callbackUrl)),
-    );
+    await pipeline.queue.send(request('ok-1'));
     const { executions, batches } = await pipeline.drain();
 
     // Assess
