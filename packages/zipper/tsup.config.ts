@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tools/build/tsup-library.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  platform: 'node',
-  target: 'node22',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
-});
+export default libraryConfig({ entry: ['src/index.ts'] });
