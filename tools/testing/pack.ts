@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const workspaceRoot = resolve(import.meta.dirname, '../..');
@@ -105,4 +106,21 @@ export async function arethetypeswrong(packageDir: string): Promise<CommandResul
     ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped'],
     packageDir,
   );
+}
+
+/**
+ * The two checks every published package's pack test makes: `publint --strict` reports nothing,
+ * and attw resolves the types of `entry` (the package name, or a subpath of it) from CJS, ESM and
+ * bundlers.
+ */
+export function itIsCleanForPublishing(packageDir: string, entry: string): void {
+  it('is clean under publint --strict', async () => {
+    const { stdout } = await publint(packageDir);
+    expect(stdout).not.toMatch(/warning|error|suggestion/i);
+  });
+
+  it('has types that resolve from CJS, ESM and bundlers (attw exits 0)', async () => {
+    const { stdout } = await arethetypeswrong(packageDir);
+    expect(stdout).toContain(`"${entry}"`);
+  });
 }

@@ -5,10 +5,9 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  arethetypeswrong,
   installPackedPackage,
   nodeBinary,
-  publint,
+  itIsCleanForPublishing,
   type ScratchProject,
 } from '../../../../tools/testing/pack.ts';
 
@@ -42,15 +41,7 @@ describe('the packed @toq/thumbnails tarball', () => {
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['heic-decode', 'sharp']);
   });
 
-  it('is clean under publint --strict', async () => {
-    const { stdout } = await publint(packageDir);
-    expect(stdout).not.toMatch(/warning|error|suggestion/i);
-  });
-
-  it('has types that resolve from CJS, ESM and bundlers (attw exits 0)', async () => {
-    const { stdout } = await arethetypeswrong(packageDir);
-    expect(stdout).toContain('"@toq/thumbnails"');
-  });
+  itIsCleanForPublishing(packageDir, '@toq/thumbnails');
 
   it('renders a photo through import on Node 22, upright and stripped', async () => {
     const { stdout } = await project.runScript(

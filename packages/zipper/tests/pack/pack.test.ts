@@ -4,9 +4,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  arethetypeswrong,
   installPackedPackage,
-  publint,
+  itIsCleanForPublishing,
   type ScratchProject,
 } from '../../../../tools/testing/pack.ts';
 import { runnableExamples } from '../support/readme.ts';
@@ -52,15 +51,7 @@ describe('the packed @toq/zipper tarball', () => {
     project = await installPackedPackage(packageDir);
   }, 300_000);
 
-  it('is clean under publint --strict', async () => {
-    const { stdout } = await publint(packageDir);
-    expect(stdout).not.toMatch(/warning|error|suggestion/i);
-  });
-
-  it('has types that resolve from CJS, ESM and bundlers (attw exits 0)', async () => {
-    const { stdout } = await arethetypeswrong(packageDir);
-    expect(stdout).toContain('"@toq/zipper"');
-  });
+  itIsCleanForPublishing(packageDir, '@toq/zipper');
 
   it('installs alone: archiver is its only runtime dependency', async () => {
     const manifest = JSON.parse(
