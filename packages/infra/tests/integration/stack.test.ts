@@ -539,6 +539,7 @@ describe('functions', () => {
   const environment: Record<string, Record<string, unknown>> = {
     start: { STATE_MACHINE_ARN: arn('states', 'stateMachine:listing-media-processing-staging') },
     validate: { MAX_PHOTO_BYTES: '52428800', MAX_VIDEO_BYTES: '5368709120' },
+    thumbnails: { MALLOC_ARENA_MAX: '2' },
     callback: { CALLBACK_ALLOWED_HOSTS: 'api.toq.example,*.hooks.toq.example' },
   };
 
