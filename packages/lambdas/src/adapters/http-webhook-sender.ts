@@ -10,7 +10,7 @@ import type { WebhookAttempt, WebhookMessage, WebhookSender } from '../ports/web
 /**
  * `node:http` taken as the CommonJS built-in, not through an ESM `import`: on Node 24 importing
  * `node:http` from ESM reads every export, and its lazy `WebSocket`/`MessageEvent`… getters load
- * undici (~15 ms of CPU, 30–60 ms of wall time at the callback's cold start, for a WebSocket
+ * undici (~13 ms of the callback's cold start on a quiet machine, more on a busy one, for a WebSocket
  * nobody uses). `node:https` has no such getters.
  */
 const { request: httpRequest } = process.getBuiltinModule('node:http');
