@@ -86,15 +86,23 @@ function runNode(script: string, env: Record<string, string> = {}): string {
 
 beforeAll(() => {
   // The real build (cached by Nx when nothing changed): bundle, lay out, install native packages.
-  execFileSync(
-    join(WORKSPACE, 'node_modules/.bin/nx'),
-    ['run', 'lambdas:build', '--output-style=static'],
-    {
-      cwd: WORKSPACE,
-      stdio: 'ignore',
-      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
-    },
-  );
+  try {
+    execFileSync(
+      join(WORKSPACE, 'node_modules/.bin/nx'),
+      ['run', 'lambdas:build', '--output-style=static'],
+      {
+        cwd: WORKSPACE,
+        stdio: 'pipe',
+        env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
+      },
+    );
+  } catch (error) {
+    // Say why: the build's own output (another build of the same project writing dist/ at the
+    // same time is the usual cause on a shared machine).
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    const output = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.split('\n').slice(-40);
+    throw new Error(`nx run lambdas:build failed:\n${output.join('\n')}`, { cause: error });
+  }
 }, 300_000);
 
 describe('nx run lambdas:build', () => {
