@@ -73,7 +73,9 @@ async function main(argv: readonly string[]): Promise<number> {
     out(
       `Zip:           ${report.zip.key} (${report.zip.entries.length} entries, ${formatBytes(report.zip.bytes)})`,
     );
-  out(`Bucket:        ${here(report.paths.bucket)}`);
+  const onS3 = options.store !== 'fs' && options.store !== undefined;
+  out(`Bucket:        ${onS3 ? report.bucket : here(report.paths.bucket)}`);
+  if (onS3) out(`Renditions:    ${here(report.paths.bucket)} (a copy, for the contact sheet)`);
   if (result) {
     out(`Result:        ${here(report.paths.result)}`);
     out(`Contact sheet: ${here(report.paths.contactSheet)}`);

@@ -106,6 +106,8 @@ export class LocalPipeline {
     /** The local receiver, when no callback URL was given. */
     readonly receiver: WebhookReceiver | undefined,
     readonly callbackUrl: string,
+    /** Where the bucket is, in words: a directory, or `s3://{bucket}` on an endpoint. */
+    readonly location: string,
     private readonly closers: readonly (() => Promise<void>)[],
   ) {}
 
@@ -117,9 +119,11 @@ export class LocalPipeline {
       let rawStore: ObjectStore;
       let queue: MessageQueue;
       let bucket = names.mediaBucket;
+      let location: string;
       if (options.store.kind === 'fs') {
         await mkdir(options.store.root, { recursive: true });
         rawStore = new FsObjectStore(options.store.root);
+        location = options.store.root;
         queue = new InMemoryQueue();
       } else {
         let endpoint = options.store.endpoint;
@@ -128,6 +132,7 @@ export class LocalPipeline {
           closers.push(() => server.stop());
           endpoint = server.address;
         }
+        location = `s3://${options.store.bucket ?? bucket} on ${endpoint}${options.store.endpoint === undefined ? ' (fauxqs in process: gone when the run ends)' : ''}`;
         bucket = options.store.bucket ?? bucket;
         const aws = { region: 'us-east-1', endpoint, credentials: LOCAL_CREDENTIALS };
         const s3 = new S3Client({ ...aws, forcePathStyle: true });
@@ -189,6 +194,7 @@ export class LocalPipeline {
         webhookSecret,
         receiver,
         callbackUrl,
+        location,
         closers,
       );
     } catch (error) {

@@ -59,9 +59,11 @@ export interface LocalRunReport {
   /** The POSTs the local receiver got (empty with a callback URL of your own). */
   readonly webhooks: readonly ReceivedWebhook[];
   readonly zip: ZipListing | undefined;
+  /** The media bucket, in words (a directory, or `s3://…` on its endpoint). */
+  readonly bucket: string;
   readonly paths: {
     readonly out: string;
-    /** The filesystem bucket, or the local mirror of the S3 objects the sheet shows. */
+    /** The filesystem bucket, or the local copy of the renditions the sheet shows (S3). */
     readonly bucket: string;
     readonly result: string;
     readonly contactSheet: string;
@@ -168,6 +170,7 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
       delivery,
       webhooks: [...(pipeline.receiver?.received ?? [])],
       zip,
+      bucket: pipeline.location,
       paths,
       ok: result !== undefined && result.status !== 'failed',
     };

@@ -54,6 +54,7 @@ afterAll(async () => {
 describe('npm start -- --store s3: the S3 adapter and an SQS queue on a local server', () => {
   it('processes the listing into the bucket through the SQS queue', async () => {
     expect(report.execution?.status).toBe('SUCCEEDED');
+    expect(report.bucket).toBe(`s3://${BUCKET} on ${server.address}`);
     expect(report.result?.summary).toEqual({ total: 5, succeeded: 4, failed: 1 });
     const outcomes = new Map(report.result?.media.map((m) => [m.mediaId, m]));
     for (const file of report.files) {

@@ -57,6 +57,7 @@ describe('npm start on the sample listing (filesystem store, local queue and sta
     expect(report.execution?.status).toBe('SUCCEEDED');
     expect(report.execution?.name).toBe(`${report.listingId}_${REQUEST_ID}`);
     expect(report.skipped).toEqual(['LICENSE']);
+    expect(report.bucket).toBe(report.paths.bucket);
     expect(report.files).toHaveLength(15);
     expect(result.status).toBe('partially_failed');
     expect(result.summary).toEqual({ total: 15, succeeded: 14, failed: 1 });
