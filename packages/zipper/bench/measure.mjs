@@ -2,7 +2,7 @@
 // Plain JavaScript on purpose: a .ts file makes Node load its TypeScript stripper (~20 MB of
 // RSS), which would be counted in the peak RSS this process reports.
 //
-// node bench/measure.mjs copy|zip|zip-native-crc <dir> <file count>
+// node bench/measure.mjs copy|zip <dir> <file count>   (BENCH_CHUNK: read size, default 64 KiB)
 // node bench/measure.mjs zip-4gib <archive file> <entry bytes>
 import { randomFillSync } from 'node:crypto';
 import { createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
@@ -14,6 +14,8 @@ import { crc32 } from 'node:zlib';
 import { createZip } from '@toq/zipper';
 
 const MIB = 1024 * 1024;
+/** Both sides read the files in chunks of this size (Node's default for files: 64 KiB). */
+const READ_CHUNK = Number(process.env.BENCH_CHUNK ?? 64 * 1024);
 
 /** The first `count` generated files in `dir` (by name), with their sizes. */
 const files = (dir, count) =>
@@ -55,25 +57,15 @@ function bigVideo(bytes, onCrc) {
 async function run(mode, target, count) {
   if (mode === 'copy') {
     const list = files(target, count);
-    for (const { path } of list) await pipeline(createReadStream(path), nullSink());
+    for (const { path } of list)
+      await pipeline(createReadStream(path, { highWaterMark: READ_CHUNK }), nullSink());
     return { bytes: list.reduce((sum, f) => sum + f.size, 0) };
-  }
-  if (mode === 'zip-native-crc') {
-    // What-if, in this process only: archiver's crc32-stream computes CRC-32 in JavaScript (the
-    // crc-32 package); node:zlib's crc32 is native. Not what @toq/zipper ships.
-    const { CRC32Stream } = await import('crc32-stream');
-    CRC32Stream.prototype._transform = function (chunk, _encoding, callback) {
-      this.checksum = crc32(chunk, this.checksum >>> 0);
-      this.rawSize += chunk.length;
-      callback(null, chunk);
-    };
-    return run('zip', target, count);
   }
   if (mode === 'zip') {
     const list = files(target, count);
     const entries = list.map(({ name, path, size }) => ({
       path: `photo/large/${name}`,
-      source: async () => createReadStream(path),
+      source: async () => createReadStream(path, { highWaterMark: READ_CHUNK }),
       size,
     }));
     const summary = await createZip(entries, nullSink());

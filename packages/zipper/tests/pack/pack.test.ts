@@ -8,8 +8,10 @@ import {
   itIsCleanForPublishing,
   type ScratchProject,
 } from '../../../../tools/testing/pack.ts';
+import { createZip } from '@toq/zipper';
+import { mixedEntries } from '../support/mixed-entries.ts';
 import { runnableExamples } from '../support/readme.ts';
-import { readZip, sha256 } from '../support/zip.ts';
+import { MemorySink, readZip, sha256, unzipTest } from '../support/zip.ts';
 
 const packageDir = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -53,18 +55,58 @@ describe('the packed @toq/zipper tarball', () => {
 
   itIsCleanForPublishing(packageDir, '@toq/zipper');
 
-  it('installs alone: archiver is its only runtime dependency', async () => {
+  it('installs alone: archiver is bundled, no runtime dependency', async () => {
     const manifest = JSON.parse(
       await readFile(join(project.dir, 'node_modules/@toq/zipper/package.json'), 'utf8'),
-    ) as { dependencies: Record<string, string>; engines: { node: string } };
+    ) as { dependencies?: Record<string, string>; engines: { node: string } };
 
-    expect(Object.keys(manifest.dependencies)).toEqual(['archiver']);
+    expect(manifest.dependencies).toBeUndefined();
     expect(manifest.engines.node).toBe('>=22.12');
+    await expect(stat(join(project.dir, 'node_modules/archiver'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("bundles archiver with node:zlib's CRC-32 and node:stream, not crc-32 and readable-stream 4", async () => {
+    const map = JSON.parse(
+      await readFile(join(project.dir, 'node_modules/@toq/zipper/dist/index.mjs.map'), 'utf8'),
+    ) as { sources: string[] };
+
+    expect(map.sources).toContain('../src/native-crc32.ts');
+    expect(map.sources.filter((s) => s.includes('/archiver/lib/plugins/zip.js'))).toHaveLength(1);
+    expect(map.sources.filter((s) => s.includes('/node_modules/crc-32/'))).toEqual([]);
+    expect(map.sources.filter((s) => s.includes('/readable-stream/lib/ours/'))).toEqual([]);
+  });
+
+  it('writes the same bytes as archiver as published (native CRC-32 and node:stream inside)', async () => {
+    const expected = new MemorySink();
+    await createZip(mixedEntries(), expected); // the sources: archiver from npm, JavaScript CRC-32
+
+    const { stdout } = await project.runScript(
+      'same-bytes.mjs',
+      `import { createZip } from '@toq/zipper';
+import { createWriteStream } from 'node:fs';
+import { mixedEntries } from ${JSON.stringify(join(packageDir, 'tests/support/mixed-entries.ts'))};
+console.log(JSON.stringify(await createZip(mixedEntries(), createWriteStream('same-bytes.zip'))));`,
+    );
+
+    const archive = await readFile(join(project.dir, 'same-bytes.zip'));
+    expect(JSON.parse(stdout)).toEqual({ entries: 7, bytes: expected.buffer.length });
+    expect(sha256(archive)).toBe(sha256(expected.buffer));
+    const entries = await readZip(archive); // checks every entry's data against its CRC-32
+    expect(entries.map((e) => [e.path, e.method, e.size])).toEqual([
+      ['photo/large/from-buffer.jpg', 0, 3_000_001],
+      ['photo/large/from-stream.jpg', 0, 3_000_001],
+      ['photo/small/odd-chunks.jpg', 0, 99_994],
+      ['notes/from-buffer.txt', 8, 760_000],
+      ['notes/from-stream.txt', 8, 760_000],
+      ['photo/thumbnail/empty.jpg', 0, 0],
+      ['notes/ünïcödé.txt', 8, 10_000],
+    ]);
+    await expect(unzipTest(archive, { quiet: true })).resolves.toMatch(/No errors detected/);
   });
 
   it.each([
     [
-      'require() (CommonJS, archiver through require(esm))',
+      'require() (CommonJS)',
       'use.cjs',
       `const { createZip, ZipperError } = require('@toq/zipper');`,
     ],
