@@ -33,8 +33,30 @@ const forbidden = {
   ],
 };
 
+/**
+ * The functions' factories are wired by their callers (a Lambda entry in handlers/, or the local
+ * run): they read no environment and build no client, so the package entry loads anywhere.
+ */
+const wiredByCaller = {
+  patterns: [
+    { group: ['@aws-sdk/*', '@smithy/*'], message: 'SDK clients are built in handlers/.' },
+    { group: ['**/adapters/*', '**/handlers/*'], message: 'Adapters are passed in as deps.' },
+    { group: ['../config', '../config.ts'], message: 'Config values are passed in as deps.' },
+  ],
+};
+
 export default [
   ...root,
+  {
+    files: ['src/functions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', wiredByCaller],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Configuration is parsed in handlers/ and passed in.' },
+      ],
+    },
+  },
   {
     files: ['src/domain/**/*.ts', 'src/ports/**/*.ts'],
     rules: {

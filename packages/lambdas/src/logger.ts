@@ -31,6 +31,30 @@ export function beginInvocation(logger: PowertoolsLogger, keys: CorrelationKeys 
   if (Object.keys(known).length > 0) logger.appendKeys(known);
 }
 
+/**
+ * A function's logger for one invocation: called once per invocation with the payload's
+ * correlation keys, it returns the {@link Logger} port the domain writes to. Each function's
+ * factory (`functions/`) takes one, so the same wiring logs through Powertools on Lambda
+ * ({@link invocationLogger}) and through the local run's log in process.
+ */
+export type InvocationLogger = (keys: CorrelationKeys) => Logger;
+
+/**
+ * The function's Powertools logger, built once (at cold start), as an {@link InvocationLogger}:
+ * each invocation drops the previous one's keys and appends its own.
+ *
+ * @example
+ * export const handler = createValidateHandler({ store, limits, logger: invocationLogger(config) });
+ */
+export function invocationLogger(config: LoggingConfig): InvocationLogger {
+  const logger = createLogger(config);
+  const port = loggerPort(logger);
+  return (keys) => {
+    beginInvocation(logger, keys);
+    return port;
+  };
+}
+
 /** The Powertools logger as the domain's {@link Logger} port. */
 export function loggerPort(logger: PowertoolsLogger): Logger {
   const at =

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { MEDIA_EXTENSIONS, ProcessingRequest, parse, rawKey, type MediaType } from '@toq/contracts';
-import type { ObjectStore } from '@toq/lambdas/src/ports/object-store.ts';
+import type { ObjectStore } from '@toq/lambdas';
 
 /** One file of the folder that becomes a media item. */
 export interface ListingFile {

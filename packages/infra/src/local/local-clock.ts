@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Clock } from '@toq/lambdas/src/ports/clock.ts';
+import type { Clock } from '@toq/lambdas';
 
 /**
  * The real time, with waits scaled by `factor` (0: no waiting at all). Local runs compress the

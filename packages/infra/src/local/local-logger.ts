@@ -1,4 +1,4 @@
-import type { Logger } from '@toq/lambdas/src/ports/logger.ts';
+import type { CorrelationKeys, Logger } from '@toq/lambdas';
 
 /** One structured log line of a local run: what a function's Powertools logger would print. */
 export interface LogEntry {
@@ -25,7 +25,7 @@ export class LocalLog {
   constructor(private readonly sink?: (entry: LogEntry) => void) {}
 
   /** The {@link Logger} port of one function, with correlation keys on every line. */
-  forFunction(name: string, keys: Readonly<Record<string, unknown>> = {}): Logger {
+  forFunction(name: string, keys: CorrelationKeys = {}): Logger {
     const at = (level: LogEntry['level']) => (message: string, extra?: Record<string, unknown>) => {
       const entry: LogEntry = {
         time: new Date().toISOString(),

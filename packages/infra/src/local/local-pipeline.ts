@@ -5,15 +5,20 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { fromBufferPromise } from 'yauzl';
-import { FfmpegTranscoder } from '@toq/lambdas/src/adapters/ffmpeg-transcoder.ts';
-import { FsObjectStore } from '@toq/lambdas/src/adapters/fs-object-store.ts';
-import { HttpWebhookSender } from '@toq/lambdas/src/adapters/http-webhook-sender.ts';
-import { S3ObjectStore } from '@toq/lambdas/src/adapters/s3-object-store.ts';
-import { ThumbnailsRenderer } from '@toq/lambdas/src/adapters/thumbnails-renderer.ts';
-import { ZipperArchiveWriter } from '@toq/lambdas/src/adapters/zipper-archive-writer.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '@toq/lambdas/src/domain/notify-backend.ts';
-import { startProcessing, type BatchResponse } from '@toq/lambdas/src/domain/start-processing.ts';
-import type { ObjectStore } from '@toq/lambdas/src/ports/object-store.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  FfmpegTranscoder,
+  FsObjectStore,
+  HttpWebhookSender,
+  S3ObjectStore,
+  ThumbnailsRenderer,
+  ZipperArchiveWriter,
+  createStartHandler,
+  type BatchResponse,
+  type ObjectStore,
+  type QueueMessage,
+  type RetryPolicy,
+} from '@toq/lambdas';
 import { DEFAULT_MAX_PHOTO_BYTES, DEFAULT_MAX_VIDEO_BYTES, pipelineNames } from '../config.ts';
 import type { ZipListing } from './contact-sheet.ts';
 import { scaledClock } from './local-clock.ts';
@@ -92,6 +97,8 @@ export interface LocalPipelineOptions {
 export class LocalPipeline {
   /** Batches the event source mapping handed to `start`, over every drain. */
   readonly batches: BatchReport[] = [];
+  /** The `start` function, wired once, as its handler wires it on AWS. */
+  private readonly startFunction: ReturnType<typeof createStartHandler>;
 
   private constructor(
     /** The store as the functions see it (wrapped, when `wrapStore` is given). */
@@ -109,7 +116,12 @@ export class LocalPipeline {
     /** Where the bucket is, in words: a directory, or `s3://{bucket}` on an endpoint. */
     readonly location: string,
     private readonly closers: readonly (() => Promise<void>)[],
-  ) {}
+  ) {
+    this.startFunction = createStartHandler({
+      starter: stepFunctions,
+      logger: (keys) => log.forFunction('start', keys),
+    });
+  }
 
   static async create(options: LocalPipelineOptions): Promise<LocalPipeline> {
     const closers: (() => Promise<void>)[] = [];
@@ -203,12 +215,9 @@ export class LocalPipeline {
     }
   }
 
-  /** The `start` function, composed as its handler composes it, on the local Step Functions. */
-  start(records: readonly { messageId: string; body: string }[]): Promise<BatchResponse> {
-    return startProcessing(records, {
-      starter: this.stepFunctions,
-      logger: this.log.forFunction('start'),
-    });
+  /** The `start` function, built by its handler's factory, on the local Step Functions. */
+  start(records: readonly QueueMessage[]): Promise<BatchResponse> {
+    return this.startFunction({ Records: records });
   }
 
   /**

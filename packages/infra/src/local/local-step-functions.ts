@@ -5,11 +5,9 @@ import type {
   ExecutionStarter,
   StartExecutionRequest,
   StartExecutionResult,
-} from '@toq/lambdas/src/ports/execution-starter.ts';
-import type {
   TranscodeSettings,
   VideoTranscoder,
-} from '@toq/lambdas/src/ports/video-transcoder.ts';
+} from '@toq/lambdas';
 import { pipelineNames } from '../config.ts';
 import {
   DEFINITION_PLACEHOLDERS,

@@ -2,8 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ListingMediaResult, executionName, parse, type ProcessingRequest } from '@toq/contracts';
-import type { DeliveryRecord } from '@toq/lambdas/src/domain/notify-backend.ts';
-import { deliveryStateKey, resultStateKey } from '@toq/lambdas/src/domain/state-keys.ts';
+import { deliveryStateKey, resultStateKey, type DeliveryRecord } from '@toq/lambdas';
 import { contactSheet, type ZipListing } from './contact-sheet.ts';
 import {
   buildRequest,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SecretSource } from '@toq/lambdas/src/ports/secret-source.ts';
+import type { SecretSource } from '@toq/lambdas';
 
 /** A fresh Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64. */
 export function newWebhookSecret(): string {

@@ -17,7 +17,7 @@ import {
   zipKey,
   type MediaOutcome,
 } from '@toq/contracts';
-import { FsObjectStore } from '@toq/lambdas/src/adapters/fs-object-store.ts';
+import { FsObjectStore } from '@toq/lambdas';
 import { SAMPLE_LISTING, runListing, type LocalRunReport } from '../../src/local/run-listing.ts';
 import { at, hashTree, pictureDistance, scratchDir, sha256, unzip } from './support.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fromBufferPromise } from 'yauzl';
-import type { ObjectStore } from '@toq/lambdas/src/ports/object-store.ts';
+import type { ObjectStore } from '@toq/lambdas';
 
 /** A fresh directory for one run's outputs. */
 export function scratchDir(name: string): Promise<string> {

@@ -4,14 +4,14 @@ import { mediaStore } from '../adapters/media-store.ts';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { CallbackConfig, loadConfig } from '../config.ts';
-import { notifyBackend, type CallbackResult } from '../domain/notify-backend.ts';
-import { beginInvocation, correlationKeys, createLogger, loggerPort } from '../logger.ts';
+import { createCallbackHandler } from '../functions/callback.ts';
+import { invocationLogger } from '../logger.ts';
 
-// `listing-media-callback`: the `Callback` state (docs/pipeline.md). The signing secret is read
-// from Secrets Manager on first use and cached for the life of the execution environment.
+// `listing-media-callback` on AWS: `functions/callback.ts` wired to S3 and Secrets Manager, once
+// per cold start. The signing secret is read on first use and cached for the environment's life.
 const config = loadConfig(CallbackConfig, process.env);
-const logger = createLogger(config);
-const deps = {
+
+export const handler = createCallbackHandler({
   store: mediaStore(config),
   sender: new HttpWebhookSender({
     secret: new SecretsManagerSecretSource(new SecretsManagerClient({}), config.webhookSecretArn),
@@ -19,10 +19,5 @@ const deps = {
     allowLoopback: config.callbackAllowLoopback,
   }),
   clock: systemClock,
-  logger: loggerPort(logger),
-};
-
-export const handler = async (event: unknown): Promise<CallbackResult> => {
-  beginInvocation(logger, correlationKeys(event));
-  return notifyBackend(event, deps);
-};
+  logger: invocationLogger(config),
+});

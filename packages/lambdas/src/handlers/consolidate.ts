@@ -1,15 +1,14 @@
 import { mediaStore } from '../adapters/media-store.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { ConsolidateConfig, loadConfig } from '../config.ts';
-import { consolidate, type ConsolidateOutput } from '../domain/consolidate.ts';
-import { beginInvocation, correlationKeys, createLogger, loggerPort } from '../logger.ts';
+import { createConsolidateHandler } from '../functions/consolidate.ts';
+import { invocationLogger } from '../logger.ts';
 
-// `listing-media-consolidate`: the `Consolidate` state (docs/pipeline.md).
+// `listing-media-consolidate` on AWS: `functions/consolidate.ts` wired to S3, once per cold start.
 const config = loadConfig(ConsolidateConfig, process.env);
-const logger = createLogger(config);
-const deps = { store: mediaStore(config), clock: systemClock, logger: loggerPort(logger) };
 
-export const handler = async (event: unknown): Promise<ConsolidateOutput> => {
-  beginInvocation(logger, correlationKeys(event));
-  return consolidate(event, deps);
-};
+export const handler = createConsolidateHandler({
+  store: mediaStore(config),
+  clock: systemClock,
+  logger: invocationLogger(config),
+});

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { beginInvocation, correlationKeys, createLogger, loggerPort } from '../../src/logger.ts';
+import {
+  beginInvocation,
+  correlationKeys,
+  createLogger,
+  invocationLogger,
+  loggerPort,
+} from '../../src/logger.ts';
 import { SCOPE } from '../setup/fixtures.ts';
 
 /** The JSON lines the logger writes (stdout, and stderr for warnings and errors) while `run` runs. */
@@ -53,6 +59,25 @@ describe('logger', () => {
     });
     expect(lines[1]).toMatchObject({ level: 'WARN', message: 'next invocation' });
     expect(lines[1]).not.toHaveProperty('listingId');
+  });
+});
+
+describe('invocationLogger', () => {
+  it('gives each invocation a port whose lines carry that invocation’s keys only', () => {
+    // Prepare
+    const forInvocation = invocationLogger({ logLevel: 'INFO', serviceName: 'listing-media-test' });
+
+    // Act
+    const lines = linesOf(() => {
+      forInvocation(SCOPE).info('first');
+      forInvocation({ listingId: SCOPE.listingId }).info('second');
+    });
+
+    // Assess
+    expect(lines[0]).toMatchObject({ message: 'first', service: 'listing-media-test', ...SCOPE });
+    expect(lines[1]).toMatchObject({ message: 'second', listingId: SCOPE.listingId });
+    expect(lines[1]).not.toHaveProperty('requestId');
+    expect(lines[1]).not.toHaveProperty('executionName');
   });
 });
 
