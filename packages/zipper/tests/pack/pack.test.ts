@@ -74,6 +74,15 @@ describe('the packed @toq/zipper tarball', () => {
     expect(map.sources.filter((s) => s.includes('/archiver/lib/plugins/zip.js'))).toHaveLength(1);
     expect(map.sources.filter((s) => s.includes('/node_modules/crc-32/'))).toEqual([]);
     expect(map.sources.filter((s) => s.includes('/readable-stream/lib/ours/'))).toEqual([]);
+    const notices = await readFile(
+      join(project.dir, 'node_modules/@toq/zipper/dist/THIRD-PARTY-LICENSES.md'),
+      'utf8',
+    );
+    const bundled = new Set(map.sources.map((s) => /.*node_modules\/([^/]+)\//.exec(s)?.[1]));
+    bundled.delete(undefined);
+    expect(bundled.size).toBeGreaterThan(10);
+    for (const name of bundled) expect(notices).toMatch(new RegExp(`^## ${name} \\d`, 'm'));
+    expect(notices).toContain('Permission is hereby granted'); // the MIT text itself
   });
 
   it('writes the same bytes as archiver as published (native CRC-32 and node:stream inside)', async () => {
