@@ -50,6 +50,9 @@ export async function openSource(
   return stream;
 }
 
+/** How far a source may run ahead of the archive, so that its reads overlap the zipping. */
+const READ_AHEAD_BYTES = 1024 * 1024;
+
 /**
  * Pipes `stream` through a counter of its bytes and returns the counter, for archiver to read.
  * The run fails with `SIZE_MISMATCH` as soon as the count disagrees with the entry's `size`, and
@@ -60,12 +63,17 @@ export function countedSource(entry: ZipEntry, stream: Readable, failure: FirstF
   const { path, size } = entry;
   let count = 0;
   const counter = new Transform({
+    writableHighWaterMark: READ_AHEAD_BYTES,
     transform(chunk: Buffer, _encoding, callback) {
       count += chunk.length;
       if (size !== undefined && count > size) {
         callback(sizeMismatch(path, size, `more (${count} so far)`));
       } else {
-        callback(null, chunk);
+        // Handing the chunk on in the same tick would run archiver's CRC-32 and its four stream
+        // stages before the source is asked for its next chunk, so reading and zipping would
+        // take turns; deferred, the source's next read (a file read, a socket) is already under
+        // way while this chunk is zipped.
+        setImmediate(callback, null, chunk);
       }
     },
     flush(callback) {

@@ -62,7 +62,15 @@ export class PipelineFunctions extends Construct {
       // (packages/thumbnails bench).
       thumbnails: { ...media, MALLOC_ARENA_MAX: '2' },
       transcode: media,
-      zip: media,
+      // Every chunk the zip streams is a fresh Buffer that only a garbage collection frees. The
+      // Lambda bootstrap gives the young generation a tenth of the function's memory, so spent
+      // buffers would pile up to V8's 64 MB external-memory allowance; 1 MB semi-spaces collect
+      // them every few MB (packages/zipper bench, peak RSS at 2 GB). When NODE_OPTIONS names a
+      // heap size, the bootstrap sets neither, so the old generation's limit is given here too.
+      zip: {
+        ...media,
+        NODE_OPTIONS: `--max-semi-space-size=1 --max-old-space-size=${Math.floor(FUNCTION_SIZING.zip.memoryMiB * 0.8)}`,
+      },
       consolidate: media,
       callback: {
         ...media,

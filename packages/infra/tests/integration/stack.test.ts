@@ -540,6 +540,7 @@ describe('functions', () => {
     start: { STATE_MACHINE_ARN: arn('states', 'stateMachine:listing-media-processing-staging') },
     validate: { MAX_PHOTO_BYTES: '52428800', MAX_VIDEO_BYTES: '5368709120' },
     thumbnails: { MALLOC_ARENA_MAX: '2' },
+    zip: { NODE_OPTIONS: '--max-semi-space-size=1 --max-old-space-size=819' },
     callback: { CALLBACK_ALLOWED_HOSTS: 'api.toq.example,*.hooks.toq.example' },
   };
 
