@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One problem found in an input: where it is (`media[3].ext`, or `(root)`) and what is wrong. */
 export interface ContractIssue {

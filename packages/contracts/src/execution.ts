@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ListingId, RequestId } from './ids';
 import { safeParseAs } from './parse';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MEDIA_EXTENSIONS, RENDITION_CONTENT_TYPES, RENDITION_SIZES } from './constants';
 import { ContractError, received } from './errors';
 import { LOWERCASE_UUID_SOURCE, MediaExtension, anyCaseAlternation } from './ids';

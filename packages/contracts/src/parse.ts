@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ContractError, toContractIssues, type ContractErrorCode } from './errors';
 
 /** The outcome of {@link safeParse}: the parsed value, or the error {@link parse} would throw. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ListingMediaResult } from './results';
 
 /** The webhook's event type. */

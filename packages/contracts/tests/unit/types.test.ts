@@ -3,7 +3,7 @@
  * sure the file runs.
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   JSON_SCHEMA_NAMES,
   jsonSchema,

@@ -7,7 +7,7 @@ import {
   zipEntryPath,
   zipKey,
 } from '@toq/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ArchiveEntry, ArchiveWriter } from '../ports/archive-writer.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';

@@ -5,7 +5,7 @@ import {
   WebhookPayload,
   parse,
 } from '@toq/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';

@@ -1,5 +1,5 @@
 import { ListingId, MediaId, PIPELINE_STATE_PREFIX, RequestId, parse } from '@toq/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Keys of one execution's bookkeeping under the state prefix `_pipeline/{listingId}/{requestId}/`

@@ -7,7 +7,7 @@ import {
   type MediaErrorCode,
   type MediaItem,
 } from '@toq/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../ports/logger.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
 import { mapWithConcurrency } from './concurrency.ts';
