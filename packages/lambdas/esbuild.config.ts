@@ -84,6 +84,27 @@ const libStorageEsm: Plugin = {
 };
 
 /**
+ * The runtime's SDK clients are loaded with `require`, not `import`: they are CommonJS files in
+ * packages without a `"type"`, so an ESM `import` makes Node parse `client-s3`'s 0.5 MB a second
+ * time to detect its format (`detectModuleFormat`, ~4 % of the client's load). `require` goes
+ * straight to the CommonJS loader, which also honours the runtime's `NODE_PATH`.
+ */
+const runtimeClientsByRequire: Plugin = {
+  name: 'runtime-clients-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/client-[a-z0-9-]+$/ }, (args) =>
+      args.namespace === 'runtime-client'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'runtime-client' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'runtime-client' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * The Lambda bundles' esbuild settings beyond the `bundle` target's options in project.json:
  * `.mjs` files (ESM without a package.json), a `require` for the CommonJS dependencies that
  * esbuild inlines into the ESM output, and three size trims (zod's locales, readable-stream,
@@ -94,7 +115,7 @@ const options: BuildOptions = {
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  plugins: [zodEnglishOnly, nodeStreams, libStorageEsm],
+  plugins: [zodEnglishOnly, nodeStreams, libStorageEsm, runtimeClientsByRequire],
 };
 
 export default options;

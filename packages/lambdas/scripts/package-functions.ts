@@ -1,11 +1,12 @@
 /**
  * Lays the esbuild output (`dist/.esbuild/<fn>.mjs`, one per handler) out as Lambda assets:
  * `dist/<fn>/index.mjs` (+ source map), so every function's handler string is `index.handler`;
- * and, for a function whose bundle imports packages left external (sharp and its native
- * libvips, libheif-js), a `node_modules/` with those packages installed for the Lambda platform
- * (linux, arm64, glibc) in a staging directory outside the workspace, so the workspace's
- * package-lock.json is never touched. The `@aws-sdk/client-*` packages stay external and come from
- * the runtime (`@aws-sdk/lib-storage` is bundled: the runtime does not document it as provided).
+ * and, for a function whose bundle needs code that cannot be bundled (sharp's native binding
+ * and libvips, libheif-js), a `node_modules/` with those packages installed for the Lambda
+ * platform (linux, arm64, glibc) in a staging directory outside the workspace, so the
+ * workspace's package-lock.json is never touched. The `@aws-sdk/client-*` packages stay external
+ * and come from the runtime (`@aws-sdk/lib-storage` is bundled: the runtime does not document it
+ * as provided).
  *
  * Usage: node scripts/package-functions.ts   (the `build` target runs it after `bundle`)
  */
@@ -22,7 +23,7 @@ import {
 } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PROJECT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -38,7 +39,29 @@ export interface Platform {
 export const LAMBDA_PLATFORM: Platform = { cpu: 'arm64' };
 
 interface Metafile {
-  outputs: Record<string, { imports: { path: string; external?: boolean }[]; entryPoint?: string }>;
+  outputs: Record<
+    string,
+    {
+      imports: { path: string; external?: boolean }[];
+      inputs: Record<string, unknown>;
+      entryPoint?: string;
+    }
+  >;
+}
+
+/**
+ * sharp's own packages (`@img/sharp-*`: native bindings, libvips, the headers it builds from
+ * source with) stay external: sharp loads its binding at run time with `createRequire`, out of
+ * esbuild's sight, from `@img/sharp-<platform>/sharp.node` beside the bundle.
+ */
+const SHARP_NATIVE = /^@img\/sharp-/;
+
+/** What a function's asset needs in its `node_modules/`. */
+export interface AssetPackages {
+  /** What to install (`name@version`), with what it depends on for the platform. */
+  readonly install: readonly string[];
+  /** Packages whose code is already inside the bundle: installed as dependencies, then left out. */
+  readonly bundled: ReadonlySet<string>;
 }
 
 /** The package name of a bare import (`@img/x/y` → `@img/x`, `sharp/lib` → `sharp`). */
@@ -47,17 +70,38 @@ function packageName(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }
 
-/** The external packages each bundle imports (other than node builtins and the runtime's SDK). */
-export function externalPackages(metafile: Metafile): Map<string, string[]> {
-  const byFunction = new Map<string, string[]>();
+/** The npm package a path under `node_modules/` belongs to, if it is under one. */
+function packageOf(path: string): string | undefined {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  return match?.[1];
+}
+
+/**
+ * The packages each bundle needs beside it: the external packages it imports (other than node
+ * builtins, the runtime's SDK and sharp's native packages), at the workspace's versions; and when
+ * sharp is inside the bundle (one module to evaluate instead of sharp's, semver's and
+ * detect-libc's ~70), sharp itself, whose install for the platform brings exactly its binding
+ * and libvips, while its JavaScript and that of its dependencies (bundled) is left out.
+ */
+export function nativePackages(metafile: Metafile): Map<string, AssetPackages> {
+  const byFunction = new Map<string, AssetPackages>();
   for (const [file, output] of Object.entries(metafile.outputs)) {
     if (!file.endsWith('.mjs')) continue;
+    const bundled = new Set(Object.keys(output.inputs).map(packageOf).filter((name) => !!name));
     const names = output.imports
       .filter((i) => i.external && !isBuiltin(i.path) && !RUNTIME_PROVIDED.test(i.path))
-      .map((i) => packageName(i.path));
-    byFunction.set(basename(file, '.mjs'), [...new Set(names)].sort());
+      .map((i) => packageName(i.path))
+      .filter((name) => !SHARP_NATIVE.test(name));
+    if (bundled.has('sharp')) names.push('sharp');
+    const install = [...new Set(names)].sort().map((name) => `${name}@${workspaceVersion(name)}`);
+    byFunction.set(basename(file, '.mjs'), { install, bundled: bundled as Set<string> });
   }
   return byFunction;
+}
+
+/** Reads the esbuild metafile of the last `bundle` run. */
+export function readMetafile(): Metafile {
+  return JSON.parse(readFileSync(join(BUNDLES, 'meta.json'), 'utf8')) as Metafile;
 }
 
 /** The version of `name` the workspace resolves (the one the tests ran against). */
@@ -77,25 +121,24 @@ function workspaceVersion(name: string): string {
 }
 
 /**
- * Installs `packages` (at the workspace's versions) for linux/`platform.cpu`/glibc into
- * `target/node_modules`, through a staging directory outside the workspace (npm's `--os`,
+ * Installs `install` for linux/`platform.cpu`/glibc into `target/node_modules`, leaving out
+ * the `bundled` packages, through a staging directory outside the workspace (npm's `--os`,
  * `--cpu` and `--libc` pick the prebuilt binaries; installing two architectures into one folder
  * removes the first, hence one staging dir per call).
  */
 export function installNativePackages(
   target: string,
-  packages: readonly string[],
+  { install, bundled }: AssetPackages,
   platform: Platform,
 ): void {
   const staging = mkdtempSync(join(tmpdir(), `toq-lambda-${platform.cpu}-`));
   try {
     writeFileSync(join(staging, 'package.json'), JSON.stringify({ private: true }));
-    const specs = packages.map((name) => `${name}@${workspaceVersion(name)}`);
     execFileSync(
       'npm',
       [
         'install',
-        ...specs,
+        ...install,
         '--os=linux',
         `--cpu=${platform.cpu}`,
         '--libc=glibc',
@@ -113,7 +156,11 @@ export function installNativePackages(
     cpSync(join(staging, 'node_modules'), join(target, 'node_modules'), {
       recursive: true,
       dereference: true,
-      filter: (source) => basename(source) !== '.package-lock.json' && basename(source) !== '.bin',
+      filter: (source) => {
+        const name = basename(source);
+        const pkg = packageOf(relative(staging, source));
+        return name !== '.package-lock.json' && name !== '.bin' && !(pkg && bundled.has(pkg));
+      },
     });
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -137,17 +184,17 @@ function layOut(fn: string): string {
 }
 
 function main(): void {
-  const metafile = JSON.parse(readFileSync(join(BUNDLES, 'meta.json'), 'utf8')) as Metafile;
-  const externals = externalPackages(metafile);
+  const installs = nativePackages(readMetafile());
   for (const entry of readdirSync(DIST)) {
-    if (!entry.startsWith('.') && !externals.has(entry))
+    if (!entry.startsWith('.') && !installs.has(entry))
       rmSync(join(DIST, entry), { recursive: true, force: true });
   }
-  for (const [fn, packages] of externals) {
+  for (const [fn, packages] of installs) {
     const dir = layOut(fn);
-    if (packages.length > 0) installNativePackages(dir, packages, LAMBDA_PLATFORM);
+    const { install } = packages;
+    if (install.length > 0) installNativePackages(dir, packages, LAMBDA_PLATFORM);
     console.log(
-      `dist/${fn}/index.mjs${packages.length > 0 ? ` + node_modules (${packages.join(', ')}, linux-${LAMBDA_PLATFORM.cpu})` : ''}`,
+      `dist/${fn}/index.mjs${install.length > 0 ? ` + node_modules (${install.join(', ')}, linux-${LAMBDA_PLATFORM.cpu}, without the bundled JavaScript)` : ''}`,
     );
   }
 }

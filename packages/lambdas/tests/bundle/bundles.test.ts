@@ -22,7 +22,11 @@ import { PhotoRenditionsResult, parse, rawKey, renditionKey, zipKey } from '@toq
 import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { itemStateKey } from '../../src/domain/state-keys.ts';
-import { installNativePackages } from '../../scripts/package-functions.ts';
+import {
+  installNativePackages,
+  nativePackages,
+  readMetafile,
+} from '../../scripts/package-functions.ts';
 import { createTestBucket, localS3Client } from '../setup/aws.ts';
 import { unzip } from '../setup/unzip.ts';
 import { FUNCTION_ENV } from './function-env.ts';
@@ -165,13 +169,17 @@ describe('nx run lambdas:build', () => {
     }
   });
 
-  it('ships sharp with its linux-arm64 binaries (and no other architecture) in the thumbnails asset', () => {
+  it("ships sharp's linux-arm64 binding and libvips (and no other architecture) beside the thumbnails bundle, sharp's JavaScript inside it", () => {
     // Prepare
     const modules = join(DIST, 'thumbnails', 'node_modules');
     const binaries = filesUnder(modules).filter((file) => /\.node$|\.so(\.\d+)*$/.test(file));
 
     // Assess
-    expect(existsSync(join(modules, 'sharp', 'package.json'))).toBe(true);
+    expect(readdirSync(modules).sort()).toEqual(['@img', 'libheif-js']);
+    expect(readdirSync(join(modules, '@img')).sort()).toEqual([
+      'sharp-libvips-linux-arm64',
+      'sharp-linux-arm64',
+    ]);
     expect(binaries.map((file) => basename(file)).sort()).toEqual([
       expect.stringMatching(/^libvips-cpp\.so\.[\d.]+$/),
       expect.stringMatching(/^sharp-linux-arm64(-[\d.]+)?\.node$/),
@@ -255,7 +263,9 @@ describe('the thumbnails bundle, built for linux-x64', () => {
     asset = mkdtempSync(join(tmpdir(), 'toq-thumbnails-x64-'));
     root = mkdtempSync(join(tmpdir(), 'toq-thumbnails-x64-media-'));
     cpSync(join(DIST, 'thumbnails', 'index.mjs'), join(asset, 'index.mjs'));
-    installNativePackages(asset, ['libheif-js', 'sharp'], { cpu: 'x64' });
+    const packages = nativePackages(readMetafile()).get('thumbnails');
+    if (packages === undefined) throw new Error('The build has no thumbnails bundle');
+    installNativePackages(asset, packages, { cpu: 'x64' });
     linkRuntimeClients(asset);
   }, 120_000);
 
