@@ -65,8 +65,13 @@ export const PIPELINE_ERROR_NAMES = {
   transient: 'TransientError',
   /** The execution's input is not a valid processing request. Never retried. */
   invalidRequest: 'InvalidRequestError',
-  /** The backend did not accept the webhook after the function's own retries. */
+  /** The backend did not accept the webhook after the function's own retries. Retried later. */
   webhookDelivery: 'WebhookDeliveryError',
+  /**
+   * The backend refused the webhook (a 4xx other than 408 and 429) or its URL is not allowed:
+   * sending it again cannot help. Never retried.
+   */
+  webhookRejected: 'WebhookRejectedError',
   /** The function's configuration (environment) is invalid. Never retried. */
   configuration: 'ConfigurationError',
 } as const;

@@ -31,6 +31,7 @@ export {
   PipelineError,
   TransientError,
   WebhookDeliveryError,
+  WebhookRejectedError,
 } from './domain/errors.ts';
 
 // The ports.

@@ -274,6 +274,24 @@ describe('the state machine definition, executed by aws-local-stepfunctions', ()
     ]);
   });
 
+  it('does not retry a webhook the backend refused, and fails the execution with its error name', async () => {
+    let attempts = 0;
+    const run = await runPipeline(processingRequest(1), {
+      Callback: () => {
+        attempts += 1;
+        throw pipelineError(PIPELINE_ERROR_NAMES.webhookRejected, 'backend answered 400');
+      },
+    });
+
+    expect(attempts).toBe(1);
+    expect(eventsOf(run, 'ExecutionFailed')).toEqual([
+      expect.objectContaining({
+        Error: PIPELINE_ERROR_NAMES.webhookRejected,
+        Cause: 'backend answered 400',
+      }),
+    ]);
+  });
+
   it('fails the execution with the error name when Consolidate fails for good', async () => {
     const run = await runPipeline(processingRequest(1), {
       Consolidate: () => {

@@ -25,6 +25,11 @@ export class WebhookDeliveryError extends PipelineError {
   override readonly name = PIPELINE_ERROR_NAMES.webhookDelivery;
 }
 
+/** The backend refused the webhook (a 4xx other than 408 and 429) or its URL is refused. Never retried. */
+export class WebhookRejectedError extends PipelineError {
+  override readonly name = PIPELINE_ERROR_NAMES.webhookRejected;
+}
+
 /** The function's environment is invalid; raised at cold start. Never retried. */
 export class ConfigurationError extends PipelineError {
   override readonly name = PIPELINE_ERROR_NAMES.configuration;

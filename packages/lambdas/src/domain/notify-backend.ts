@@ -10,7 +10,12 @@ import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { WebhookAttempt, WebhookSender } from '../ports/webhook-sender.ts';
-import { InvalidRequestError, WebhookDeliveryError, parseInput } from './errors.ts';
+import {
+  InvalidRequestError,
+  WebhookDeliveryError,
+  WebhookRejectedError,
+  parseInput,
+} from './errors.ts';
 import { TaskContext, deliveryStateKey, resultStateKey } from './state-keys.ts';
 
 /** The `Callback` state's payload: what `Consolidate` returned (docs/pipeline.md). */
@@ -117,6 +122,8 @@ export function webhookId(executionName: string): string {
  *
  * @throws {InvalidRequestError} when the payload is not a `Callback` payload.
  * @throws {WebhookDeliveryError} when the backend did not accept it after every attempt.
+ * @throws {WebhookRejectedError} when the backend refused it (a 4xx other than 408 and 429) or
+ *   the URL is refused: not worth sending again.
  * @throws {TransientError} on storage trouble.
  */
 export async function notifyBackend(
@@ -177,9 +184,9 @@ export async function notifyBackend(
 
   if (!accepted(last)) {
     const host = URL.canParse(callbackUrl) ? new URL(callbackUrl).host : callbackUrl;
-    throw new WebhookDeliveryError(
-      `Webhook ${id} to ${host} not delivered: expected a 2xx answer, received ${describe(last)} after ${attempts.length} attempt(s)`,
-    );
+    const message = `Webhook ${id} to ${host} not delivered: expected a 2xx answer, received ${describe(last)} after ${attempts.length} attempt(s)`;
+    // Step Functions retries a delivery failure later, but a refusal would only be refused again.
+    throw isRetryable(last) ? new WebhookDeliveryError(message) : new WebhookRejectedError(message);
   }
   return { delivered: true, attempts: attempts.length, statusCode: last.statusCode };
 }

@@ -21,6 +21,7 @@ export interface CallbackFunctionDeps extends Omit<NotifyDeps, 'logger'> {
  * const handler = createCallbackHandler({ store, sender, clock, logger });
  * await handler({ ctx, callbackUrl, resultKey });
  * @throws {WebhookDeliveryError} when the backend did not accept the webhook after every attempt.
+ * @throws {WebhookRejectedError} when the backend refused it (a 4xx other than 408 and 429).
  * @throws {InvalidRequestError} when the payload is not a Callback payload.
  * @throws {TransientError} on storage trouble.
  */

@@ -9,7 +9,7 @@ import {
   type HttpWebhookSenderOptions,
 } from '../../src/adapters/http-webhook-sender.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
-import { WebhookDeliveryError } from '../../src/domain/errors.ts';
+import { WebhookDeliveryError, WebhookRejectedError } from '../../src/domain/errors.ts';
 import {
   notifyBackend,
   type DeliveryRecord,
@@ -114,14 +114,14 @@ describe('notifyBackend over HttpWebhookSender', () => {
     ).toEqual([503, 503, 200]);
   });
 
-  it('does not retry a 400 and throws WebhookDeliveryError after recording it', async () => {
+  it('does not retry a 400 and throws WebhookRejectedError (never retried by the state machine) after recording it', async () => {
     server = await startWebhookServer(SECRET, [400]);
 
     const error = await deliver(server.url).catch((e: unknown) => e);
 
     expect(server.received).toHaveLength(1);
-    expect(error).toBeInstanceOf(WebhookDeliveryError);
-    expect(error).toMatchObject({ name: 'WebhookDeliveryError' });
+    expect(error).toBeInstanceOf(WebhookRejectedError);
+    expect(error).toMatchObject({ name: 'WebhookRejectedError' });
     expect((error as Error).message).toBe(
       `Webhook msg_${SCOPE.executionName} to 127.0.0.1:${server.port} not delivered: expected a 2xx answer, received HTTP 400 after 1 attempt(s)`,
     );
@@ -131,7 +131,10 @@ describe('notifyBackend over HttpWebhookSender', () => {
   it('gives up after the last attempt when the backend keeps failing', async () => {
     server = await startWebhookServer(SECRET, [503]);
 
-    await expect(deliver(server.url)).rejects.toThrow(/received HTTP 503 after 4 attempt\(s\)/);
+    const error = await deliver(server.url).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(WebhookDeliveryError);
+    expect((error as Error).message).toMatch(/received HTTP 503 after 4 attempt\(s\)/);
     expect(server.received).toHaveLength(4);
   });
 
