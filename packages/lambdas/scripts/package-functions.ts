@@ -87,7 +87,11 @@ export function nativePackages(metafile: Metafile): Map<string, AssetPackages> {
   const byFunction = new Map<string, AssetPackages>();
   for (const [file, output] of Object.entries(metafile.outputs)) {
     if (!file.endsWith('.mjs')) continue;
-    const bundled = new Set(Object.keys(output.inputs).map(packageOf).filter((name) => !!name));
+    const bundled = new Set(
+      Object.keys(output.inputs)
+        .map(packageOf)
+        .filter((name) => !!name),
+    );
     const names = output.imports
       .filter((i) => i.external && !isBuiltin(i.path) && !RUNTIME_PROVIDED.test(i.path))
       .map((i) => packageName(i.path))
