@@ -254,43 +254,26 @@ describe('the state machine definition, executed by aws-local-stepfunctions', ()
     expect(run.calls['Callback']).toHaveLength(1);
   });
 
-  it('retries an undelivered webhook, then fails the execution with its error name', async () => {
-    let attempts = 0;
-    const run = await runPipeline(processingRequest(1), {
-      Callback: () => {
-        attempts += 1;
-        throw pipelineError(PIPELINE_ERROR_NAMES.webhookDelivery, 'backend answered 503');
-      },
-    });
+  it.each([
+    { error: PIPELINE_ERROR_NAMES.webhookDelivery, cause: 'backend answered 503', attempts: 4 },
+    { error: PIPELINE_ERROR_NAMES.webhookRejected, cause: 'backend answered 400', attempts: 1 },
+  ])(
+    'invokes Callback $attempts time(s) when it throws $error, then fails the execution with that name',
+    async ({ error, cause, attempts }) => {
+      let invocations = 0;
+      const run = await runPipeline(processingRequest(1), {
+        Callback: () => {
+          invocations += 1;
+          throw pipelineError(error, cause);
+        },
+      });
 
-    expect(attempts).toBe(4);
-    expect(run.error).toBeDefined();
-    const failed = eventsOf(run, 'ExecutionFailed');
-    expect(failed).toEqual([
-      expect.objectContaining({
-        Error: PIPELINE_ERROR_NAMES.webhookDelivery,
-        Cause: 'backend answered 503',
-      }),
-    ]);
-  });
-
-  it('does not retry a webhook the backend refused, and fails the execution with its error name', async () => {
-    let attempts = 0;
-    const run = await runPipeline(processingRequest(1), {
-      Callback: () => {
-        attempts += 1;
-        throw pipelineError(PIPELINE_ERROR_NAMES.webhookRejected, 'backend answered 400');
-      },
-    });
-
-    expect(attempts).toBe(1);
-    expect(eventsOf(run, 'ExecutionFailed')).toEqual([
-      expect.objectContaining({
-        Error: PIPELINE_ERROR_NAMES.webhookRejected,
-        Cause: 'backend answered 400',
-      }),
-    ]);
-  });
+      expect(invocations).toBe(attempts);
+      expect(eventsOf(run, 'ExecutionFailed')).toEqual([
+        expect.objectContaining({ Error: error, Cause: cause }),
+      ]);
+    },
+  );
 
   it('fails the execution with the error name when Consolidate fails for good', async () => {
     const run = await runPipeline(processingRequest(1), {
