@@ -83,7 +83,13 @@ export class FsObjectStore implements ObjectStore {
       return {
         key,
         size: info.size,
-        ...(sidecar ? { contentType: sidecar.contentType, etag: sidecar.etag } : {}),
+        ...(sidecar === undefined
+          ? {}
+          : {
+              contentType: sidecar.contentType,
+              ...(sidecar.cacheControl === undefined ? {} : { cacheControl: sidecar.cacheControl }),
+              etag: sidecar.etag,
+            }),
       };
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -162,6 +168,14 @@ export class FsObjectStore implements ObjectStore {
     return { bytes };
   }
 
+  async setHeaders(key: string, options: PutOptions): Promise<void> {
+    const info = await this.head(key);
+    if (info === undefined) throw new ObjectNotFoundError(key);
+    // A file written beside the store (the local transcoder's output) has no sidecar yet.
+    const etag = info.etag ?? `"${await md5Of(await this.getStream(key))}"`;
+    await this.#writeSidecar(key, options, etag);
+  }
+
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const keys: string[] = [];
     await this.#walk('', keys);
@@ -198,17 +212,27 @@ export class FsObjectStore implements ObjectStore {
 
   async #commit(key: string, staged: string, options: PutOptions, md5: string): Promise<void> {
     const path = this.#path(key);
+    await this.#writeSidecar(key, options, `"${md5}"`);
+    await mkdir(join(path, '..'), { recursive: true });
+    await rename(staged, path);
+  }
+
+  async #writeSidecar(key: string, options: PutOptions, etag: string): Promise<void> {
     const sidecar: Sidecar = {
       contentType: options.contentType,
       ...(options.cacheControl === undefined ? {} : { cacheControl: options.cacheControl }),
-      etag: `"${md5}"`,
+      etag,
     };
     const metaPath = this.#metaPath(key);
     await mkdir(join(metaPath, '..'), { recursive: true });
     await writeFile(metaPath, JSON.stringify(sidecar));
-    await mkdir(join(path, '..'), { recursive: true });
-    await rename(staged, path);
   }
+}
+
+async function md5Of(stream: Readable): Promise<string> {
+  const md5 = createHash('md5');
+  for await (const chunk of stream) md5.update(chunk as Buffer);
+  return md5.digest('hex');
 }
 
 /** S3 lists keys in UTF-8 byte order. */

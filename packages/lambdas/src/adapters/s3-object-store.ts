@@ -1,5 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -75,6 +76,7 @@ export class S3ObjectStore implements ObjectStore {
         key,
         size: out.ContentLength ?? 0,
         ...(out.ContentType === undefined ? {} : { contentType: out.ContentType }),
+        ...(out.CacheControl === undefined ? {} : { cacheControl: out.CacheControl }),
         ...(out.ETag === undefined ? {} : { etag: out.ETag }),
       };
     } catch (error) {
@@ -159,6 +161,23 @@ export class S3ObjectStore implements ObjectStore {
       return { bytes };
     } catch (error) {
       throw translate(error, key, 'multipart upload');
+    }
+  }
+
+  async setHeaders(key: string, options: PutOptions): Promise<void> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          CopySource: `${this.bucket}/${encodeURIComponent(key)}`,
+          MetadataDirective: 'REPLACE',
+          ContentType: options.contentType,
+          CacheControl: options.cacheControl,
+        }),
+      );
+    } catch (error) {
+      throw translate(error, key, 'CopyObject (headers)');
     }
   }
 

@@ -16,7 +16,11 @@ import {
   type Rendition,
 } from '@toq/contracts';
 import type { Logger } from '../ports/logger.ts';
-import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
+import {
+  ObjectNotFoundError,
+  SET_HEADERS_MAX_BYTES,
+  type ObjectStore,
+} from '../ports/object-store.ts';
 import {
   UnrenderableImageError,
   type ImageRenderer,
@@ -209,7 +213,8 @@ export async function renderPhoto(input: MediaTaskInput, deps: RenderDeps): Prom
 
 /**
  * `FinishVideo`: renders the four JPEG posters from the frame the transcode captured into the
- * state prefix, checks the MP4 landed at `renditionKey(..., 'large', ..., 'mp4')`, and records the
+ * state prefix, checks the MP4 landed at `renditionKey(..., 'large', ..., 'mp4')` and gives it the
+ * renditions' Content-Type and Cache-Control (up to `SET_HEADERS_MAX_BYTES`), and records the
  * `VideoOutputsResult` (MP4 size from the store; width, height and duration from the job's
  * `OutputGroupDetails`), or the `ItemFailure`.
  */
@@ -225,6 +230,18 @@ export async function finishVideo(input: FinishVideoInput, deps: RenderDeps): Pr
     const mp4 = await deps.store.head(mp4Key);
     if (mp4 === undefined) {
       throw new ItemProblem('TRANSCODE_FAILED', `The transcode wrote no MP4 at "${mp4Key}"`);
+    }
+    // The transcoder writes the MP4 without the renditions' Cache-Control.
+    if (mp4.size <= SET_HEADERS_MAX_BYTES) {
+      await deps.store.setHeaders(mp4Key, {
+        contentType: RENDITION_CONTENT_TYPES.mp4,
+        cacheControl: RENDITION_CACHE_CONTROL,
+      });
+    } else {
+      deps.logger.warn('MP4 too large to set its Cache-Control in place; left as written', {
+        key: mp4Key,
+        bytes: mp4.size,
+      });
     }
     const details = readTranscodeOutputs(input.transcode.outputGroupDetails as OutputGroupDetail[]);
     if (details === undefined) {

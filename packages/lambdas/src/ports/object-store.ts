@@ -6,6 +6,7 @@ export interface ObjectInfo {
   /** Size in bytes. */
   readonly size: number;
   readonly contentType?: string;
+  readonly cacheControl?: string;
   readonly etag?: string;
 }
 
@@ -39,9 +40,18 @@ export interface ObjectStore {
    * parts in memory. Resolves with the bytes written.
    */
   putStream(key: string, body: Readable, options: PutOptions): Promise<{ bytes: number }>;
+  /**
+   * Replaces the Content-Type and Cache-Control of an existing object, bytes untouched: for
+   * objects another service wrote (MediaConvert's MP4). S3: a copy onto itself, so objects up to
+   * `SET_HEADERS_MAX_BYTES`. Rejects with `ObjectNotFoundError` when there is no object at `key`.
+   */
+  setHeaders(key: string, options: PutOptions): Promise<void>;
   /** Every object under `prefix`, in key order, page by page. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
 }
+
+/** The largest object {@link ObjectStore.setHeaders} takes: S3 copies at most 5 GiB in one request. */
+export const SET_HEADERS_MAX_BYTES = 5 * 1024 ** 3;
 
 /** A read found no object at `key`. */
 export class ObjectNotFoundError extends Error {

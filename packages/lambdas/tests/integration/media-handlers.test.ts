@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -16,12 +16,13 @@ import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
 import { FfmpegTranscoder } from '../../src/adapters/ffmpeg-transcoder.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { ThumbnailsRenderer } from '../../src/adapters/thumbnails-renderer.ts';
-import { renderPhoto } from '../../src/domain/render-media.ts';
+import { RENDITION_CACHE_CONTROL, renderPhoto } from '../../src/domain/render-media.ts';
 import { createTestBucket, localS3Client } from '../setup/aws.ts';
 import { silentLogger } from '../setup/fixtures.ts';
 import { itemStateKey } from '../../src/domain/state-keys.ts';
 import type { ItemOutcome } from '../../src/domain/render-media.ts';
 import type { TranscodeSettings } from '../../src/ports/video-transcoder.ts';
+import { SET_HEADERS_MAX_BYTES } from '../../src/ports/object-store.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../../../shared/fixtures/exif-orientation');
 const BUCKET = 'toq-listing-medias';
@@ -212,6 +213,8 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
     // Act
     const settings = await prepareTranscode(videoId, 'mp4', await readFile(clip));
     const { Job } = await transcoder.transcode(settings);
+    const mp4Key = `${ctx.listingId}/processed/video/large/${videoId}.mp4`;
+    const transcoded = await store.head(mp4Key);
     const outcome = (await thumbnails({
       ctx,
       mediaType: 'video',
@@ -233,7 +236,14 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
       ['large', 'mp4', 320, 240],
     ]);
     const mp4 = result.renditions[4];
-    expect(mp4?.key).toBe(`${ctx.listingId}/processed/video/large/${videoId}.mp4`);
+    expect(mp4?.key).toBe(mp4Key);
+    // The transcoder wrote it without a Cache-Control (as MediaConvert does); FinishVideo set one.
+    expect(transcoded?.cacheControl).toBeUndefined();
+    expect(await store.head(mp4Key)).toMatchObject({
+      size: transcoded?.size,
+      contentType: 'video/mp4',
+      cacheControl: RENDITION_CACHE_CONTROL,
+    });
     const written = join(root, 'written.mp4');
     await import('node:fs/promises').then(async (fs) =>
       fs.writeFile(written, await store.getBuffer(mp4?.key ?? '')),
@@ -250,6 +260,35 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
     ]);
     const poster = await sharp(await store.getBuffer(result.renditions[0]?.key ?? '')).metadata();
     expect([poster.format, poster.width, poster.height]).toEqual(['jpeg', 200, 150]);
+  });
+
+  it('leaves an MP4 larger than S3 can copy in one request as written, and still records it', async () => {
+    // Prepare: a transcoded clip whose MP4 then grows (sparsely) past SET_HEADERS_MAX_BYTES
+    const bigId = '6bd27fb8-1e2d-4cde-9a07-cfcd8adf0277';
+    const clip = join(root, 'big.mp4');
+    makeClip(clip, '320x240', 1);
+    const settings = await prepareTranscode(bigId, 'mp4', await readFile(clip));
+    const { Job } = await new FfmpegTranscoder(store, {
+      bucket: BUCKET,
+      preset: 'ultrafast',
+    }).transcode(settings);
+    const mp4Key = `${ctx.listingId}/processed/video/large/${bigId}.mp4`;
+    await truncate(join(root, ...mp4Key.split('/')), SET_HEADERS_MAX_BYTES + 1);
+
+    // Act
+    const outcome = await thumbnails({
+      ctx,
+      mediaType: 'video',
+      mediaId: bigId,
+      ext: 'mp4',
+      transcode: { jobId: Job.Id, outputGroupDetails: Job.OutputGroupDetails },
+    });
+
+    // Assess
+    expect(outcome).toEqual({ mediaId: bigId, status: 'succeeded' });
+    const result = parse(VideoOutputsResult, await record(bigId));
+    expect(result.renditions[4]).toMatchObject({ key: mp4Key, bytes: SET_HEADERS_MAX_BYTES + 1 });
+    expect((await store.head(mp4Key))?.cacheControl).toBeUndefined();
   });
 
   it('fits a wider video into 1200 px without changing its aspect ratio', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -95,6 +95,32 @@ describe.each(Object.keys(subjects))('ObjectStore contract: %s', (name) => {
 
     expect((await store.getBuffer('a/over.txt')).toString()).toBe('second');
     expect((await store.head('a/over.txt'))?.size).toBe(6);
+  });
+
+  it('replaces the headers of an object, its bytes untouched', async () => {
+    // Prepare
+    const body = randomBytes(70_000);
+    await store.put('b/video.mp4', body, { contentType: 'application/octet-stream' });
+
+    // Act
+    await store.setHeaders('b/video.mp4', {
+      contentType: 'video/mp4',
+      cacheControl: 'public, max-age=31536000, immutable',
+    });
+
+    // Assess
+    expect(await store.head('b/video.mp4')).toMatchObject({
+      size: body.length,
+      contentType: 'video/mp4',
+      cacheControl: 'public, max-age=31536000, immutable',
+    });
+    expect(await store.getBuffer('b/video.mp4')).toEqual(body);
+  });
+
+  it('rejects new headers for a missing object with ObjectNotFoundError', async () => {
+    await expect(
+      store.setHeaders('b/missing.mp4', { contentType: 'video/mp4' }),
+    ).rejects.toBeInstanceOf(ObjectNotFoundError);
   });
 
   it('reads a byte range, inclusive at both ends, and fewer bytes past the end', async () => {
@@ -207,6 +233,28 @@ describe('FsObjectStore', () => {
       await rm(root, { recursive: true });
     },
   );
+
+  it('gives headers and an ETag (the MD5 of its bytes, as S3) to a file written beside the store', async () => {
+    // Prepare: a file the store did not write, as a tool writing into the local bucket would
+    const root = await mkdtemp(join(tmpdir(), 'fs-object-store-'));
+    const body = randomBytes(10_000);
+    await mkdir(join(root, 'v'));
+    await writeFile(join(root, 'v', 'clip.mp4'), body);
+    const store = new FsObjectStore(root);
+
+    // Act
+    await store.setHeaders('v/clip.mp4', { contentType: 'video/mp4', cacheControl: 'no-cache' });
+
+    // Assess
+    expect(await store.head('v/clip.mp4')).toEqual({
+      key: 'v/clip.mp4',
+      size: body.length,
+      contentType: 'video/mp4',
+      cacheControl: 'no-cache',
+      etag: `"${createHash('md5').update(body).digest('hex')}"`,
+    });
+    await rm(root, { recursive: true });
+  });
 });
 
 describe('S3ObjectStore', () => {

@@ -34,6 +34,7 @@ class ReadLog implements ObjectStore {
   put: ObjectStore['put'] = (key, body, options) => this.inner.put(key, body, options);
   putStream: ObjectStore['putStream'] = (key, body, options) =>
     this.inner.putStream(key, body, options);
+  setHeaders: ObjectStore['setHeaders'] = (key, options) => this.inner.setHeaders(key, options);
   list: ObjectStore['list'] = (prefix) => this.inner.list(prefix);
 }
 
