@@ -96,6 +96,18 @@ async function prepareTranscode(
   return prepared.settings;
 }
 
+/**
+ * A generated clip (`size`, `seconds`) uploaded as the raw video `mediaId`, through
+ * PrepareTranscode and the ffmpeg stand-in: the finished job, as Step Functions passes it on.
+ */
+async function transcodedClip(mediaId: string, size: string, seconds: number) {
+  const clip = join(root, `${mediaId}.mp4`);
+  makeClip(clip, size, seconds);
+  const settings = await prepareTranscode(mediaId, 'mp4', await readFile(clip));
+  const transcoder = new FfmpegTranscoder(store, { bucket: BUCKET, preset: 'ultrafast' });
+  return (await transcoder.transcode(settings)).Job;
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'toq-media-handlers-'));
   store = new FsObjectStore(root);
@@ -205,14 +217,8 @@ describe('thumbnails handler, RenderPhoto', () => {
 
 describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', () => {
   it('writes the MP4 at large, four JPEG posters from the captured frame, and records them', async () => {
-    // Prepare: a 2 s 320x240 clip uploaded as the raw video
-    const clip = join(root, 'clip.mp4');
-    makeClip(clip, '320x240', 2);
-    const transcoder = new FfmpegTranscoder(store, { bucket: BUCKET, preset: 'ultrafast' });
-
-    // Act
-    const settings = await prepareTranscode(videoId, 'mp4', await readFile(clip));
-    const { Job } = await transcoder.transcode(settings);
+    // Act: a 2 s 320x240 clip uploaded as the raw video, transcoded, then finished
+    const Job = await transcodedClip(videoId, '320x240', 2);
     const mp4Key = `${ctx.listingId}/processed/video/large/${videoId}.mp4`;
     const transcoded = await store.head(mp4Key);
     const outcome = (await thumbnails({
@@ -265,13 +271,7 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
   it('leaves an MP4 larger than S3 can copy in one request as written, and still records it', async () => {
     // Prepare: a transcoded clip whose MP4 then grows (sparsely) past SET_HEADERS_MAX_BYTES
     const bigId = '6bd27fb8-1e2d-4cde-9a07-cfcd8adf0277';
-    const clip = join(root, 'big.mp4');
-    makeClip(clip, '320x240', 1);
-    const settings = await prepareTranscode(bigId, 'mp4', await readFile(clip));
-    const { Job } = await new FfmpegTranscoder(store, {
-      bucket: BUCKET,
-      preset: 'ultrafast',
-    }).transcode(settings);
+    const Job = await transcodedClip(bigId, '320x240', 1);
     const mp4Key = `${ctx.listingId}/processed/video/large/${bigId}.mp4`;
     await truncate(join(root, ...mp4Key.split('/')), SET_HEADERS_MAX_BYTES + 1);
 
@@ -292,17 +292,8 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
   });
 
   it('fits a wider video into 1200 px without changing its aspect ratio', async () => {
-    // Prepare
-    const wideId = '4fb05e96-5c4b-4abc-9e95-adab6ebed054';
-    const clip = join(root, 'wide.mp4');
-    makeClip(clip, '1600x900', 1);
-    const settings = await prepareTranscode(wideId, 'mp4', await readFile(clip));
-
     // Act
-    const { Job } = await new FfmpegTranscoder(store, {
-      bucket: BUCKET,
-      preset: 'ultrafast',
-    }).transcode(settings);
+    const Job = await transcodedClip('4fb05e96-5c4b-4abc-9e95-adab6ebed054', '1600x900', 1);
 
     // Assess: the MP4 is 1200 wide, the frame capture full size
     const [mp4, frame] = Job.OutputGroupDetails.map(
