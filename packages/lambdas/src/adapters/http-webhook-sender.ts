@@ -162,9 +162,10 @@ export class HttpWebhookSender implements WebhookSender {
     const target = await this.#target(message.url);
     if (!target.ok) return target.attempt;
     const secret = await this.#options.secret.get();
-    if (!/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(secret)) {
+    // Standard Webhooks secrets are base64, shared as whsec_…; the stack's first secret is bare.
+    if (!/^(whsec_)?[A-Za-z0-9+/]{16,}={0,2}$/.test(secret)) {
       throw new ConfigurationError(
-        'The webhook signing secret is malformed: expected whsec_ followed by base64 (Standard Webhooks), received another value',
+        'The webhook signing secret is malformed: expected base64, optionally prefixed with whsec_ (Standard Webhooks), received another value',
       );
     }
     const signer = new Webhook(secret);

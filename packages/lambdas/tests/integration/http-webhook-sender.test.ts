@@ -157,6 +157,41 @@ describe('notifyBackend over HttpWebhookSender', () => {
     expect(server.received[0]?.verificationError).toMatch(/No matching signature found/);
   });
 
+  it('signs with the bare base64 secret the stack generates at deploy, as its whsec_ form verifies', async () => {
+    // Prepare: 64 characters of [A-Za-z0-9], what Secrets Manager generates on the first deploy
+    const generated = 'Q7bX2mK9pL4vR8sT1wY6zA3cE5gH0jN2qU7xB4dF9kM1nP6rS3tV8yZ5aC2eG7hJ';
+    server = await startWebhookServer(`whsec_${generated}`, [200]);
+
+    // Act
+    const attempt = await sender({ secret: { get: async () => generated } }).send({
+      url: server.url,
+      id: 'msg_generated',
+      timestamp: new Date(),
+      body: '{}',
+    });
+
+    // Assess
+    expect(attempt).toEqual({ outcome: 'response', statusCode: 200 });
+    expect(server.received[0]?.verificationError).toBeUndefined();
+  });
+
+  it.each(['', 'not a secret!', 'whsec_short', 'whsec_'])(
+    'refuses the malformed secret %j with ConfigurationError, sending nothing',
+    async (value) => {
+      server = await startWebhookServer(SECRET, [200]);
+
+      const sending = sender({ secret: { get: async () => value } }).send({
+        url: server.url,
+        id: 'msg_bad',
+        timestamp: new Date(),
+        body: '{}',
+      });
+
+      await expect(sending).rejects.toMatchObject({ name: 'ConfigurationError' });
+      expect(server.received).toHaveLength(0);
+    },
+  );
+
   it('does not send again a webhook already delivered for this execution', async () => {
     server = await startWebhookServer(SECRET, [200]);
     await deliver(server.url);
