@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -72,12 +73,12 @@ export interface LocalRunReport {
   readonly ok: boolean;
 }
 
-/** `local-20261125T141200Z`: a request id that is new each run and sorts by time. */
-export function timestampRequestId(now = new Date()): string {
-  return `local-${now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}`;
+/**
+ * `local-3f9a0c1be27d`: a request id that is new each run. Random, not a timestamp: the request id
+ * is a segment of the state keys, and the key layout has no dates (spec §2).
+ */
+export function localRequestId(): string {
+  return `local-${randomBytes(6).toString('hex')}`;
 }
 
 /**
@@ -96,7 +97,7 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
   const listingId =
     options.listingId ??
     (folder === SAMPLE_LISTING ? SAMPLE_LISTING_ID : stableUuid('listing', folder));
-  const requestId = options.requestId ?? timestampRequestId();
+  const requestId = options.requestId ?? localRequestId();
   const bucketDir = join(out, 'bucket');
   const paths = {
     out,
