@@ -13,9 +13,13 @@ export interface TranscodeItem {
   readonly ext: string;
 }
 
-/** The MP4's box: at most 1200 px wide (the `large` width); the height only bounds tall videos. */
-export const MP4_MAX_WIDTH = RENDITION_WIDTHS.large;
-export const MP4_MAX_HEIGHT = 2 * RENDITION_WIDTHS.large;
+/**
+ * The MP4's box: at most 1200 px wide (the `large` width). The height is MediaConvert's limit for
+ * a portrait H.264 output (2160 × 4096), so it narrows only a video MediaConvert could not encode
+ * at that width anyway (taller than about 1:3.4).
+ */
+const MP4_MAX_WIDTH = RENDITION_WIDTHS.large;
+const MP4_MAX_HEIGHT = 4096;
 
 /** H.264 quality-defined VBR: level 7 of 10 is MediaConvert's advice for web delivery. */
 const QVBR_QUALITY_LEVEL = 7;

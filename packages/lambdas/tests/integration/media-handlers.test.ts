@@ -291,6 +291,15 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
     expect((await store.head(mp4Key))?.cacheControl).toBeUndefined();
   });
 
+  it("keeps a tall video's own width: the height bound is MediaConvert's portrait limit, not 2 × 1200", async () => {
+    // Act: 1000 × 3000 (1:3), taller than a 1200 × 2400 box would let through at its width
+    const Job = await transcodedClip('8d3c6a1e-5b2f-4c7d-9e8a-1f2b3c4d5e60', '1000x3000', 1);
+
+    // Assess
+    const [mp4] = Job.OutputGroupDetails.map((group) => group.OutputDetails?.[0]?.VideoDetails);
+    expect(mp4).toEqual({ WidthInPx: 1000, HeightInPx: 3000 });
+  });
+
   it('fits a wider video into 1200 px without changing its aspect ratio', async () => {
     // Act
     const Job = await transcodedClip('4fb05e96-5c4b-4abc-9e95-adab6ebed054', '1600x900', 1);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError, renditionKey } from '@toq/contracts';
 import {
-  MP4_MAX_WIDTH,
   buildTranscodeSettings,
   readTranscodeOutputs,
   transcodeOutputKeys,
@@ -28,12 +27,13 @@ describe('buildTranscodeSettings', () => {
     ]);
     const mp4 = settings.OutputGroups[0]?.Outputs[0];
     expect(mp4?.ContainerSettings.Container).toBe('MP4');
+    // At most the `large` width; the height bound is MediaConvert's portrait H.264 maximum
     expect(mp4?.VideoDescription).toMatchObject({
-      Width: MP4_MAX_WIDTH,
+      Width: 1200,
+      Height: 4096,
       ScalingBehavior: 'FIT_NO_UPSCALE',
       CodecSettings: { Codec: 'H_264' },
     });
-    expect(MP4_MAX_WIDTH).toBe(1200);
     expect(mp4?.AudioDescriptions?.[0]?.CodecSettings.Codec).toBe('AAC');
   });
 
