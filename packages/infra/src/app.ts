@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { resolveConfig } from './config.ts';
+import { PINNED_ENVIRONMENTS, resolveConfig } from './config.ts';
 import { MediaPipelineStack } from './media-pipeline-stack.ts';
 
 /** `packages/lambdas/dist` (from the repository root), where `nx run lambdas:build` writes. */
@@ -23,14 +23,14 @@ export interface PipelineAppOptions {
   readonly outdir?: string;
   /** The functions' bundles. Default {@link BUNDLE_ROOT}. */
   readonly bundleRoot?: string;
-  /** Account and region. Default: the CLI's (`CDK_DEFAULT_ACCOUNT`, `CDK_DEFAULT_REGION`). */
-  readonly env?: { readonly account?: string; readonly region?: string };
 }
 
 /**
  * The app: one {@link MediaPipelineStack} for the stage, checked by cdk-nag's AWS Solutions pack
  * (a policy-validation plugin: synth fails on any unacknowledged finding). `main.ts` runs it for
- * the CLI; the tests build the same app.
+ * the CLI; the tests build the same app. A stage in {@link PINNED_ENVIRONMENTS} (staging) is
+ * bound to its account and region; any other takes the CLI's (`CDK_DEFAULT_ACCOUNT`,
+ * `CDK_DEFAULT_REGION`).
  *
  * @throws {InfraError} `INVALID_CONTEXT` or `MISSING_BUNDLE`.
  * @example
@@ -48,7 +48,7 @@ export function createPipelineApp(options: PipelineAppOptions = {}) {
   const stack = new MediaPipelineStack(app, config.names.stackName, {
     config,
     bundleRoot: options.bundleRoot ?? BUNDLE_ROOT,
-    env: options.env ?? {
+    env: PINNED_ENVIRONMENTS.get(config.names.stage) ?? {
       account: process.env['CDK_DEFAULT_ACCOUNT'],
       region: process.env['CDK_DEFAULT_REGION'],
     },

@@ -8,6 +8,22 @@ import { InfraError } from './errors.ts';
 /** The stage deployed when `-c stage=…` is not given. */
 export const DEFAULT_STAGE = 'staging';
 
+/** An AWS account and region that a stage deploys to. */
+export interface DeploymentEnvironment {
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * The stages whose account and region are fixed (spec §1: staging is account 058264253741 in
+ * us-east-1). The stack is pinned to them, so `cdk deploy` with credentials for any other account
+ * or region fails instead of creating a second staging there. Any other stage deploys wherever
+ * the CLI's credentials point.
+ */
+export const PINNED_ENVIRONMENTS: ReadonlyMap<string, DeploymentEnvironment> = new Map([
+  ['staging', { account: '058264253741', region: 'us-east-1' }],
+]);
+
 /** The seven functions, in the order a request meets them. */
 export const FUNCTION_IDS = [
   'start',

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnResource } from 'aws-cdk-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_ROOT } from '../../src/app.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BUNDLE_ROOT, createPipelineApp } from '../../src/app.ts';
 import { FUNCTION_IDS, FUNCTION_SIZING } from '../../src/config.ts';
 import { DEFINITION_PLACEHOLDERS, DEFINITION_TEXT } from '../../src/state-machine/definition.ts';
 import { ENV, renderer, roleStatements, synthPipeline } from '../support/synth.ts';
@@ -30,6 +31,43 @@ const getAtt = (construct: { node: { defaultChild?: unknown } }, attribute = 'Ar
   'Fn::GetAtt': [logicalId(construct), attribute],
 });
 const keyArn = () => getAtt(synth.stack.key.key);
+
+describe('deployment environment', () => {
+  // The CLI sets these from the credentials in use: here, credentials for some other account.
+  const cliEnvironment = { CDK_DEFAULT_ACCOUNT: '111111111111', CDK_DEFAULT_REGION: 'eu-west-1' };
+  const stackUnderCli = (stage: string) => {
+    for (const [name, value] of Object.entries(cliEnvironment)) vi.stubEnv(name, value);
+    const outdir = mkdtempSync(join(tmpdir(), 'toq-infra-env-'));
+    try {
+      const { stack } = createPipelineApp({ context: { stage }, outdir });
+      return { account: stack.account, region: stack.region };
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  };
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('binds staging to account 058264253741 in us-east-1 (spec §1), in the template too', () => {
+    const artifact = synth.assembly.getStackByName(synth.stack.stackName);
+
+    expect(artifact.environment).toEqual({
+      account: ENV.account,
+      region: ENV.region,
+      name: `aws://${ENV.account}/${ENV.region}`,
+    });
+    const template = JSON.stringify(synth.template.toJSON());
+    expect(template).not.toMatch(/AWS::(AccountId|Region)/);
+    expect(template).toContain(`:${ENV.region}:${ENV.account}:`);
+  });
+
+  it('keeps staging there whatever account and region the CLI’s credentials are for', () => {
+    expect(stackUnderCli('staging')).toEqual(ENV);
+  });
+
+  it('lets any other stage deploy where the CLI’s credentials point', () => {
+    expect(stackUnderCli('qa')).toEqual({ account: '111111111111', region: 'eu-west-1' });
+  });
+});
 
 describe('KMS key', () => {
   it('rotates yearly and has the alias alias/toq-media-processing-staging', () => {

@@ -6,19 +6,19 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { createPipelineApp } from '../../src/app.ts';
 
-/** The spec's account and region (staging). */
+/** The spec's account and region (§1), where staging must deploy. */
 export const ENV = { account: '058264253741', region: 'us-east-1' } as const;
 
 /**
  * Synthesizes the app as `cdk synth` does (cdk-nag included, the real bundles from
- * `packages/lambdas/dist`) into a temporary directory.
+ * `packages/lambdas/dist`, the account and region from the configuration) into a temporary
+ * directory.
  */
 export function synthPipeline(context: Record<string, unknown> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'toq-infra-'));
   const { app, stack, config } = createPipelineApp({
     context: { callbackAllowedHosts: 'api.toq.example,*.hooks.toq.example', ...context },
     outdir,
-    env: ENV,
   });
   const assembly = app.synth();
   const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
