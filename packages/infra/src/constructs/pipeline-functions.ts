@@ -28,6 +28,7 @@ export interface PipelineFunctionsProps {
   readonly bundleRoot: string;
   /** The spec's shared Lambda role. */
   readonly role: iam.IRole;
+  /** Encrypts the functions' environments and log groups. */
   readonly key: kms.IKey;
   readonly bucket: s3.IBucket;
   readonly queue: sqs.IQueue;
@@ -39,8 +40,9 @@ export interface PipelineFunctionsProps {
 /**
  * The seven functions (`nodejs24.x`, arm64, X-Ray active), each from its bundle in
  * `packages/lambdas/dist/<fn>` (the artefact the tests ran), with its own encrypted log group
- * and exactly the environment its config schema reads. `start` consumes the queue and reports
- * partial batch failures.
+ * and exactly the environment its config schema reads, encrypted with the pipeline's key (the
+ * role's `DecryptFunctionEnvironments` statement lets Lambda read it back). `start` consumes
+ * the queue and reports partial batch failures.
  */
 export class PipelineFunctions extends Construct {
   readonly functions: Readonly<Record<FunctionId, lambda.Function>>;
@@ -99,6 +101,7 @@ export class PipelineFunctions extends Construct {
         timeout: Duration.seconds(FUNCTION_SIZING[fn].timeoutSeconds),
         role: props.role,
         environment: environments[fn],
+        environmentEncryption: props.key,
         tracing: lambda.Tracing.ACTIVE,
         logGroup,
       });

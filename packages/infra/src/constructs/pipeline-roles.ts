@@ -7,7 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PipelineArns } from '../arns.ts';
-import type { PipelineNames } from '../config.ts';
+import { FUNCTION_IDS, type PipelineNames } from '../config.ts';
 import { InfraError } from '../errors.ts';
 import { acknowledgeWildcard, hasWildcard } from '../nag.ts';
 
@@ -185,6 +185,22 @@ export class PipelineRoles extends Construct {
       sid: 'UseMediaKey',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: [key.keyArn],
+    });
+    allow(this.lambda, {
+      // The functions' environments are encrypted with the key; Lambda decrypts one with the
+      // execution role at each cold start, under the encryption context aws:lambda:FunctionArn
+      // (the function's ARN). UseMediaKey would allow it today, but it is there for the data:
+      // this names the need on its own, limited to the pipeline's functions.
+      sid: 'DecryptFunctionEnvironments',
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:EncryptionContext:aws:lambda:FunctionArn': FUNCTION_IDS.map(
+            (fn) => arns.functions[fn],
+          ),
+        },
+      },
     });
     allow(this.lambda, {
       sid: 'StartExecutions',

@@ -385,7 +385,7 @@ describe('roles', () => {
     ]);
   });
 
-  it('lambda: its logs, media reads, renditions and state writes, the key, StartExecution, X-Ray, the queue; the secret for callback only', () => {
+  it('lambda: its logs, media reads, renditions and state writes, the key, its environments’ decryption, StartExecution, X-Ray, the queue; the secret for callback only', () => {
     expect(statementsOf('lambda')).toEqual([
       {
         Sid: 'WriteFunctionLogs',
@@ -413,6 +413,19 @@ describe('roles', () => {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: [key],
+      },
+      {
+        Sid: 'DecryptFunctionEnvironments',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [key],
+        Condition: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:lambda:FunctionArn': FUNCTION_IDS.map((fn) =>
+              arn('lambda', `function:listing-media-${fn}-staging`),
+            ),
+          },
+        },
       },
       {
         Sid: 'StartExecutions',
@@ -583,7 +596,7 @@ describe('functions', () => {
   };
 
   it.each(FUNCTION_IDS)(
-    'listing-media-%s-staging: nodejs24.x, arm64, index.handler, its memory and timeout, X-Ray, the shared role, exactly its environment',
+    'listing-media-%s-staging: nodejs24.x, arm64, index.handler, its memory and timeout, X-Ray, the shared role, exactly its environment, encrypted with the key',
     (fn) => {
       const bucketEnv = fn === 'start' ? {} : { MEDIA_BUCKET: ref(synth.stack.media.bucket) };
       const secretEnv =
@@ -598,6 +611,7 @@ describe('functions', () => {
         TracingConfig: { Mode: 'Active' },
         Role: getAtt(synth.stack.roles.lambda),
         LoggingConfig: { LogGroup: Match.anyValue() },
+        KmsKeyArn: keyArn(),
         Environment: {
           Variables: Match.exact({
             LOG_LEVEL: 'INFO',
