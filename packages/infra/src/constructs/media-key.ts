@@ -61,6 +61,28 @@ export class MediaKey extends Construct {
     );
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
+        // The state machine is encrypted with this key and logs to CloudWatch Logs: the log
+        // delivery service decrypts the data key that the execution role took for the logs
+        // (Step Functions guide, encryption at rest). Only for deliveries of this account's
+        // logs, as CloudWatch Logs documents for this principal's use of a key.
+        sid: 'LogDeliveryDecryptsStateMachineLogs',
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['kms:Decrypt'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'logs',
+              resource: '*',
+              arnFormat: ArnFormat.NO_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],

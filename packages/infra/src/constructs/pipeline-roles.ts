@@ -1,5 +1,5 @@
 import { PIPELINE_STATE_PREFIX } from '@toq/contracts/constants';
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -98,6 +98,11 @@ export class PipelineRoles extends Construct {
     const { names, arns, bucket, key, queue } = props;
     const stack = Stack.of(this);
     const keys = objects(bucket);
+    // Step Functions puts this into the encryption context of every KMS call it makes for the
+    // state machine's definition and execution data, which are encrypted with the key.
+    const stateMachineContext = {
+      'kms:EncryptionContext:aws:states:stateMachineArn': arns.stateMachine,
+    };
 
     // The backend (EC2): uploads raw media, sends requests, may start and watch executions.
     this.backend = new iam.Role(this, 'Backend', {
@@ -144,6 +149,22 @@ export class PipelineRoles extends Construct {
       resources: [arns.executions],
       wildcard:
         'execution names are per request ({listingId}_{requestId}); the pattern is this state machine’s executions only',
+    });
+    allow(this.backend, {
+      // DescribeExecution returns the execution's input and output, which Step Functions
+      // decrypts with the caller's permissions (unless it asks for includedData=METADATA_ONLY).
+      // StartExecution asks nothing of the caller: the execution role encrypts the input.
+      // UseMediaKey would allow this too, but it is there for the media and the queue: this
+      // names the need on its own, for this state machine's data read through Step Functions.
+      sid: 'DecryptExecutionData',
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: {
+        StringEquals: {
+          ...stateMachineContext,
+          'kms:ViaService': `states.${stack.region}.amazonaws.com`,
+        },
+      },
     });
 
     // The functions' shared role (spec). X-Ray and the SQS event source's permissions are added
@@ -203,6 +224,9 @@ export class PipelineRoles extends Construct {
       },
     });
     allow(this.lambda, {
+      // No key permission goes with it: although the state machine is encrypted with the key,
+      // StartExecution asks none of its caller (the execution role encrypts the input), and
+      // `start` never reads an execution back.
       sid: 'StartExecutions',
       actions: ['states:StartExecution'],
       resources: [arns.stateMachine],
@@ -299,6 +323,32 @@ export class PipelineRoles extends Construct {
           resourceName: 'StepFunctionsGetEventsForMediaConvertJobRule',
         }),
       ],
+    });
+    allow(this.stepFunctions, {
+      // Executions run with this role, which encrypts and decrypts their data with the key.
+      // No kms:ViaService condition: the Step Functions guide warns that one on the execution
+      // role keeps executions from starting.
+      sid: 'UseExecutionDataKey',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: stateMachineContext },
+    });
+    allow(this.stepFunctions, {
+      // An encrypted state machine's log delivery takes a data key from the role. Its
+      // encryption context is this literal value (StringEquals does not expand the "*"), as in
+      // the policy the Step Functions guide and console give for it.
+      sid: 'EncryptExecutionLogs',
+      actions: ['kms:GenerateDataKey'],
+      resources: [key.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:EncryptionContext:SourceArn': stack.formatArn({
+            service: 'logs',
+            resource: '*',
+            arnFormat: ArnFormat.NO_RESOURCE_NAME,
+          }),
+        },
+      },
     });
   }
 }

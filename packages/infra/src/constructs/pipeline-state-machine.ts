@@ -13,6 +13,13 @@ import { DEFINITION_TEXT, type DefinitionPlaceholder } from '../state-machine/de
 /** How long the state machine's logs are kept. */
 export const STATE_MACHINE_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
+/**
+ * How long Step Functions reuses a data key of the state machine's before asking KMS for a new
+ * one: its default, 5 minutes (60 to 900 s allowed). Longer saves KMS requests and puts more
+ * executions' data under one data key.
+ */
+export const STATE_MACHINE_DATA_KEY_REUSE_SECONDS = 300;
+
 /** Props of {@link PipelineStateMachine}. */
 export interface PipelineStateMachineProps {
   /** `listing-media-processing-{stage}`. */
@@ -22,13 +29,16 @@ export interface PipelineStateMachineProps {
   /** The role each MediaConvert job runs as. */
   readonly mediaConvertRole: iam.IRole;
   readonly functions: Readonly<Record<FunctionId, lambda.IFunction>>;
-  /** Encrypts the execution logs. */
+  /** Encrypts the definition, the execution data and the execution logs. */
   readonly key: kms.IKey;
 }
 
 /**
  * The standard workflow, from `state-machine/definition.asl.json` (the file the local run
  * executes) with its `${…}` placeholders filled by CloudFormation; every log level, and X-Ray.
+ * Its definition and execution data (inputs, outputs, history) are encrypted with the pipeline's
+ * key; the roles' and the key's statements for that are in `pipeline-roles.ts` and
+ * `media-key.ts`.
  */
 export class PipelineStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -63,6 +73,14 @@ export class PipelineStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
+    // Set on the L1: the L2's encryptionConfiguration also puts into the key's policy kms:Decrypt*
+    // for the log delivery service without any condition. The statements this encryption needs
+    // are written out with conditions instead.
+    (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).encryptionConfiguration = {
+      type: 'CUSTOMER_MANAGED_KMS_KEY',
+      kmsKeyId: props.key.keyArn,
+      kmsDataKeyReusePeriodSeconds: STATE_MACHINE_DATA_KEY_REUSE_SECONDS,
+    };
     // Logging adds the CloudWatch Logs delivery actions (logs:CreateLogDelivery, GetLogDelivery,
     // UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy,
     // DescribeResourcePolicies, DescribeLogGroups) and tracing the X-Ray ones to the role.

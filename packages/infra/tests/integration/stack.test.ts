@@ -104,6 +104,26 @@ describe('KMS key', () => {
       },
     });
   });
+
+  it('lets CloudWatch Logs delivery decrypt the encrypted state machine’s logs, for this account only', () => {
+    synth.template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'LogDeliveryDecryptsStateMachineLogs',
+            Effect: 'Allow',
+            Principal: { Service: 'delivery.logs.amazonaws.com' },
+            Action: 'kms:Decrypt',
+            Resource: '*',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': ENV.account },
+              ArnLike: { 'aws:SourceArn': arn('logs', '*') },
+            },
+          },
+        ]),
+      },
+    });
+  });
 });
 
 describe('media bucket', () => {
@@ -382,6 +402,18 @@ describe('roles', () => {
         Action: ['states:DescribeExecution'],
         Resource: [arn('states', 'execution:listing-media-processing-staging:*')],
       },
+      {
+        Sid: 'DecryptExecutionData',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [key],
+        Condition: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:states:stateMachineArn': stateMachine,
+            'kms:ViaService': 'states.us-east-1.amazonaws.com',
+          },
+        },
+      },
     ]);
   });
 
@@ -465,7 +497,7 @@ describe('roles', () => {
     ]);
   });
 
-  it('stepfunctions: invokes the six task functions, runs and watches MediaConvert jobs, passes the MediaConvert role, logs, X-Ray', () => {
+  it('stepfunctions: invokes the six task functions, runs and watches MediaConvert jobs, passes the MediaConvert role, encrypts its executions’ data and logs, logs, X-Ray', () => {
     expect(statementsOf('stepFunctions')).toEqual([
       {
         Sid: 'InvokePipelineFunctions',
@@ -499,6 +531,22 @@ describe('roles', () => {
         Effect: 'Allow',
         Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
         Resource: [arn('events', 'rule/StepFunctionsGetEventsForMediaConvertJobRule')],
+      },
+      {
+        Sid: 'UseExecutionDataKey',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: [key],
+        Condition: {
+          StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': stateMachine },
+        },
+      },
+      {
+        Sid: 'EncryptExecutionLogs',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey'],
+        Resource: [key],
+        Condition: { StringEquals: { 'kms:EncryptionContext:SourceArn': arn('logs', '*') } },
       },
       // Added by CDK for logging and tracing: these actions take no resource but "*".
       {
@@ -682,6 +730,17 @@ describe('state machine', () => {
       LogGroupName: '/aws/vendedlogs/states/listing-media-processing-staging',
       RetentionInDays: 30,
       KmsKeyId: keyArn(),
+    });
+  });
+
+  it('encrypts its definition and execution data with the key, a data key reused 5 minutes', () => {
+    synth.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    synth.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      EncryptionConfiguration: Match.exact({
+        Type: 'CUSTOMER_MANAGED_KMS_KEY',
+        KmsKeyId: keyArn(),
+        KmsDataKeyReusePeriodSeconds: 300,
+      }),
     });
   });
 
