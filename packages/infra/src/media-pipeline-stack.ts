@@ -44,6 +44,10 @@ export class MediaPipelineStack extends Stack {
         ...Object.values(names.functions).map(functionLogGroupName),
         stateMachineLogGroupName(names.stateMachine),
       ],
+      // By name, not reference: the topic is encrypted with the key and the alarms publish to
+      // it, so the key's policy referring to either would be a dependency cycle.
+      alarmTopicName: names.alarmTopic,
+      alarmNames: [names.deadLetterAlarm, names.failedExecutionsAlarm],
     });
     const key = this.key.key;
     this.media = new MediaBucket(this, 'Media', {

@@ -12,13 +12,19 @@ export interface MediaKeyProps {
    * the logs service may use the key for those only.
    */
   readonly logGroupNamePatterns: readonly string[];
+  /** The SNS topic encrypted with the key that the alarms publish to. */
+  readonly alarmTopicName: string;
+  /** The alarms that publish to it: CloudWatch may use the key on their behalf only. */
+  readonly alarmNames: readonly string[];
 }
 
 /**
- * The pipeline's customer-managed KMS key (spec: enabled, annual rotation; used by S3, SQS, the
- * logs and the webhook secret), with its alias. Identity policies grant its use to the roles; the
- * key policy adds only the services that encrypt on their own behalf: CloudWatch Logs (for the
- * pipeline's log groups) and CloudWatch alarms publishing to the encrypted alarm topic.
+ * The pipeline's customer-managed KMS key (spec: enabled, annual rotation; used by S3, SQS and
+ * every pipeline service), with its alias. Identity policies grant its use to the roles; the key
+ * policy adds only the services that use it on their own behalf, each with the exact actions it
+ * calls and a condition naming this pipeline's resources: CloudWatch Logs (the pipeline's log
+ * groups), the log delivery service (the encrypted state machine's logs) and CloudWatch alarms
+ * (publishing to the encrypted alarm topic).
  */
 export class MediaKey extends Construct {
   readonly key: kms.Key;
@@ -29,20 +35,28 @@ export class MediaKey extends Construct {
     this.key = new kms.Key(this, 'Key', {
       alias: props.alias,
       description:
-        'toq-media: encrypts the media bucket, the queues, the logs and the webhook secret',
+        'toq-media: encrypts the media bucket, the queues, the logs, the webhook secret, the state machine and the functions’ environments',
       enableKeyRotation: true, // every 365 days (the default period)
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
+        // The actions are those behind the wildcards the CloudWatch Logs guide gives (Encrypt*,
+        // Decrypt*, ReEncrypt*, GenerateDataKey*, Describe*), less the key-pair ones: a log
+        // group is encrypted with symmetric data keys only. No aws:SourceAccount or
+        // aws:SourceArn: CloudWatch Logs confines its use of a key through the encryption
+        // context below (the log group's ARN, account included) and documents no other
+        // condition key for these calls; one it does not send would refuse every log write.
         sid: 'CloudWatchLogsEncryptsPipelineLogGroups',
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
         actions: [
-          'kms:Encrypt*',
-          'kms:Decrypt*',
-          'kms:ReEncrypt*',
-          'kms:GenerateDataKey*',
-          'kms:Describe*',
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
         ],
         resources: ['*'], // in a key policy, "*" is this key
         conditions: {
@@ -83,10 +97,33 @@ export class MediaKey extends Construct {
     );
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
+        // An alarm's notification goes into an SSE-KMS topic: SNS generates a data key and
+        // decrypts it with CloudWatch's permissions, under the topic's encryption context. Only
+        // for this pipeline's alarms and topic.
         sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'], // in a key policy, "*" is this key
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'kms:EncryptionContext:aws:sns:topicArn': stack.formatArn({
+              service: 'sns',
+              resource: props.alarmTopicName,
+              arnFormat: ArnFormat.NO_RESOURCE_NAME,
+            }),
+          },
+          ArnEquals: {
+            'aws:SourceArn': props.alarmNames.map((name) =>
+              stack.formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: name,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ),
+          },
+        },
       }),
     );
   }
