@@ -50,7 +50,7 @@ export const FUNCTION_SIZING = {
   // Parses ≤ 10 SQS records and starts ≤ 10 executions. The queue's 60 s visibility timeout must
   // be ≥ 6 × this timeout (the event source mapping's rule of thumb): 10 s.
   start: { memoryMiB: 256, timeoutSeconds: 10 },
-  // HEAD + a 4 KiB range GET per item, up to 2,000 items, a few dozen at a time.
+  // HEAD + a 512-byte range GET per item, up to 2,000 items, a few dozen at a time.
   validate: { memoryMiB: 512, timeoutSeconds: 120 },
   // sharp decodes one photo (up to 50 MiB, HEIC included) and encodes four sizes: CPU-bound, so
   // a bit more than one vCPU; 2 min covers the largest photos with room for S3 retries.

@@ -52,8 +52,8 @@ export class MediaBucket extends Construct {
 
     this.logBucket = new s3.Bucket(this, 'LogBucket', {
       bucketName: props.logBucketName,
-      // SSE-S3, not the pipeline's key: access logs hold no media, and the key would need the
-      // log delivery service in its policy and cost a KMS request per delivered log object.
+      // SSE-S3, not the pipeline's key: S3 server access logging cannot deliver to a bucket whose
+      // default encryption is SSE-KMS (and the logs hold no media).
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: ALL_BLOCKED,
       enforceSSL: true,
