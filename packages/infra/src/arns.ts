@@ -13,6 +13,18 @@ export function stateMachineLogGroupName(stateMachineName: string): string {
 }
 
 /**
+ * `arn:aws:logs:{region}:{account}:*`: this account's CloudWatch Logs in the stack's region, the
+ * source the log delivery service names for the state machine's logs.
+ */
+export function accountLogsArn(scope: IConstruct): string {
+  return Stack.of(scope).formatArn({
+    service: 'logs',
+    resource: '*',
+    arnFormat: ArnFormat.NO_RESOURCE_NAME,
+  });
+}
+
+/**
  * ARNs built from the resources' names, not from references: the roles' policies name the
  * functions and the state machine, which in turn use the roles, so references would make a
  * dependency cycle in CloudFormation. The names are fixed (spec §1), so the ARNs are exact.

@@ -90,7 +90,7 @@ export function nativePackages(metafile: Metafile): Map<string, AssetPackages> {
     const bundled = new Set(
       Object.keys(output.inputs)
         .map(packageOf)
-        .filter((name) => !!name),
+        .filter((name) => name !== undefined),
     );
     const names = output.imports
       .filter((i) => i.external && !isBuiltin(i.path) && !RUNTIME_PROVIDED.test(i.path))
@@ -98,7 +98,7 @@ export function nativePackages(metafile: Metafile): Map<string, AssetPackages> {
       .filter((name) => !SHARP_NATIVE.test(name));
     if (bundled.has('sharp')) names.push('sharp');
     const install = [...new Set(names)].sort().map((name) => `${name}@${workspaceVersion(name)}`);
-    byFunction.set(basename(file, '.mjs'), { install, bundled: bundled as Set<string> });
+    byFunction.set(basename(file, '.mjs'), { install, bundled });
   }
   return byFunction;
 }

@@ -2,6 +2,7 @@ import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { accountLogsArn } from '../arns.ts';
 
 /** Props of {@link MediaKey}. */
 export interface MediaKeyProps {
@@ -86,11 +87,7 @@ export class MediaKey extends Construct {
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
           ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'logs',
-              resource: '*',
-              arnFormat: ArnFormat.NO_RESOURCE_NAME,
-            }),
+            'aws:SourceArn': accountLogsArn(this),
           },
         },
       }),

@@ -1,12 +1,12 @@
 import { PIPELINE_STATE_PREFIX } from '@toq/contracts/constants';
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { PipelineArns } from '../arns.ts';
+import { accountLogsArn, type PipelineArns } from '../arns.ts';
 import { FUNCTION_IDS, type PipelineNames } from '../config.ts';
 import { InfraError } from '../errors.ts';
 import { acknowledgeWildcard, hasWildcard } from '../nag.ts';
@@ -342,11 +342,7 @@ export class PipelineRoles extends Construct {
       resources: [key.keyArn],
       conditions: {
         StringEquals: {
-          'kms:EncryptionContext:SourceArn': stack.formatArn({
-            service: 'logs',
-            resource: '*',
-            arnFormat: ArnFormat.NO_RESOURCE_NAME,
-          }),
+          'kms:EncryptionContext:SourceArn': accountLogsArn(this),
         },
       },
     });
