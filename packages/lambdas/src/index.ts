@@ -58,6 +58,7 @@ export type { WebhookSender } from './ports/webhook-sender.ts';
 
 // Adapters: the real ones a local run also uses, and the local twins.
 export { FfmpegTranscoder } from './adapters/ffmpeg-transcoder.ts';
+export { locateFfmpeg, type FfmpegBinaries } from './adapters/ffmpeg-binaries.ts';
 export { FsObjectStore } from './adapters/fs-object-store.ts';
 export { HttpWebhookSender } from './adapters/http-webhook-sender.ts';
 export { S3ObjectStore } from './adapters/s3-object-store.ts';

@@ -10,7 +10,7 @@ for MediaConvert, a local webhook receiver.
 
 Options:
   --listing-id ID    the listing's UUID (default: derived from the folder)
-  --request-id ID    the request's id (default: local-{timestamp}, a new request each run)
+  --request-id ID    the request's id (default: local- and 12 random hex digits, a new request each run)
   --out DIR          where the bucket, result.json, contact-sheet.html and run.log go
                      (default: .local/run)
   --callback URL     POST the webhook there instead of to the local receiver

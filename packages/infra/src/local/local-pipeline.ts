@@ -64,7 +64,10 @@ export interface LocalPipelineOptions {
   readonly receiverStatuses?: readonly number[];
   /** The signing secret. Default: a fresh one. */
   readonly webhookSecret?: string;
-  /** `ffmpeg`'s path (default: on the PATH); a missing one makes videos fail with a code. */
+  /**
+   * `ffmpeg`'s path, with `ffprobe` beside it. Default: the build npm installed, or the PATH's when
+   * newer (`locateFfmpeg`). A missing one makes videos fail with `TRANSCODER_UNAVAILABLE`.
+   */
   readonly ffmpegPath?: string;
   /** x264 preset of the stand-in transcoder. Default `veryfast`. */
   readonly ffmpegPreset?: string;

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +16,12 @@ import {
   zipKey,
   type MediaOutcome,
 } from '@toq/contracts';
-import { FsObjectStore } from '@toq/lambdas';
+import { FsObjectStore, locateFfmpeg } from '@toq/lambdas';
 import { SAMPLE_LISTING, runListing, type LocalRunReport } from '../../src/local/run-listing.ts';
+import { launchChromium } from '../../../../tools/testing/browser.ts';
+import { sevenZipTest } from '../../../../tools/testing/seven-zip.ts';
 import { at, hashTree, pictureDistance, scratchDir, sha256, unzip } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The screenshot is kept with the test reports. */
 const SCREENSHOT = join(import.meta.dirname, '../../../../reports/e2e/contact-sheet.png');
 const FIXTURES = join(import.meta.dirname, '../../../../../shared/fixtures/exif-orientation');
@@ -134,7 +134,7 @@ describe('npm start on the sample listing (filesystem store, local queue and sta
     expect(item.durationSeconds).toBeCloseTo(4, 0);
     const mp4 = at(item.renditions, 4);
     const probe = JSON.parse(
-      execFileSync('ffprobe', [
+      execFileSync(locateFfmpeg().ffprobe.path, [
         ...['-v', 'error', '-of', 'json', '-show_entries', 'stream=codec_name,width,height'],
         join(report.paths.bucket, mp4.key),
       ]).toString(),
@@ -165,7 +165,7 @@ describe('npm start on the sample listing (filesystem store, local queue and sta
     expect(new Map([...entries].map(([path, bytes]) => [path, sha256(bytes)]))).toEqual(processed);
     const renditions = result.media.flatMap((m) => (m.status === 'succeeded' ? m.renditions : []));
     expect(entries.size).toBe(renditions.length);
-    execFileSync('unzip', ['-tq', join(report.paths.bucket, key)]);
+    expect(await sevenZipTest(join(report.paths.bucket, key))).toMatchObject({ files: 57 });
   });
 
   it('delivers one webhook with a valid signature, carrying result.json', () => {
@@ -216,18 +216,7 @@ describe('npm start on the sample listing (filesystem store, local queue and sta
 describe('the contact sheet', () => {
   it('shows every rendition in headless Chromium, failed items in red', async () => {
     // Prepare
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `This test needs Debian's chromium: apt-get install -y chromium (no ${CHROMIUM})`,
-      );
-    }
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        ...['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-        ...['--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
+import { locateFfmpeg } from './ffmpeg-binaries.ts';
 import {
   TranscodeFailedError,
   TranscoderUnavailableError,
@@ -20,9 +21,9 @@ import {
 export interface FfmpegTranscoderOptions {
   /** The bucket the settings' `s3://` URLs must name (the store stands in for it). */
   readonly bucket: string;
-  /** Default: `ffmpeg` on the PATH. */
+  /** Default: the npm-shipped build, or the PATH's when newer ({@link locateFfmpeg}). */
   readonly ffmpegPath?: string;
-  /** Default: `ffprobe` on the PATH. */
+  /** Default: the npm-shipped build, or the PATH's when newer ({@link locateFfmpeg}). */
   readonly ffprobePath?: string;
   /** x264 preset: `veryfast` by default; tests use `ultrafast`. */
   readonly preset?: string;
@@ -42,7 +43,7 @@ interface Probe {
 
 /**
  * The local stand-in for AWS Elemental MediaConvert: reads the same `CreateJob` `Settings` the
- * domain builds for AWS (`buildTranscodeSettings`), runs Debian's `ffmpeg` on them and writes
+ * domain builds for AWS (`buildTranscodeSettings`), runs `ffmpeg` on them and writes
  * every output through the {@link ObjectStore} at the key MediaConvert would use (destination +
  * name modifier (+ `.0000000` for a frame capture) + `.` extension). Resolves with a
  * `createJob.sync`-shaped `{ Job: { Id, Status: 'COMPLETE', OutputGroupDetails } }`.
@@ -50,7 +51,7 @@ interface Probe {
  * Supported: one input; file groups of MP4 (H.264 + AAC, `FIT_NO_UPSCALE` into Width × Height)
  * and frame captures (the first frame as JPEG). QVBR level `q` maps to x264 CRF `51 - 4q`.
  *
- * @throws {TranscoderUnavailableError} when `ffmpeg` or `ffprobe` is not installed
+ * @throws {TranscoderUnavailableError} when `ffmpeg` or `ffprobe` cannot be found
  *   (the pipeline reports `TRANSCODER_UNAVAILABLE`).
  * @throws {TranscodeFailedError} when ffmpeg cannot transcode the input, or it is missing.
  * @example
@@ -65,8 +66,9 @@ export class FfmpegTranscoder implements VideoTranscoder {
     private readonly store: ObjectStore,
     private readonly options: FfmpegTranscoderOptions,
   ) {
-    this.ffmpeg = options.ffmpegPath ?? 'ffmpeg';
-    this.ffprobe = options.ffprobePath ?? 'ffprobe';
+    const located = options.ffmpegPath && options.ffprobePath ? undefined : locateFfmpeg();
+    this.ffmpeg = options.ffmpegPath ?? located?.ffmpeg.path ?? 'ffmpeg';
+    this.ffprobe = options.ffprobePath ?? located?.ffprobe.path ?? 'ffprobe';
   }
 
   async transcode(settings: TranscodeSettings): Promise<TranscodeJobResult> {
@@ -165,7 +167,7 @@ export class FfmpegTranscoder implements VideoTranscoder {
         reject(
           error.code === 'ENOENT'
             ? new TranscoderUnavailableError(
-                `${program} is not installed: the local transcoder needs ffmpeg and ffprobe (apt-get install ffmpeg)`,
+                `${program} was not found: npm ships ffmpeg and ffprobe for Linux, macOS and Windows on x64 and arm64 (run npm ci), elsewhere put both on the PATH`,
                 { cause: error },
               )
             : error,
@@ -202,16 +204,21 @@ export function outputKey(
   return `${base}${output.NameModifier ?? ''}${counter}.${output.Extension}`;
 }
 
-/** `FIT_NO_UPSCALE` into the box: shrink to fit, never enlarge, even dimensions for 4:2:0. */
+/**
+ * `FIT_NO_UPSCALE` into the box: shrink to fit, never enlarge, even dimensions for 4:2:0. Written
+ * as plain expressions (not `force_divisible_by`, ffmpeg 4.3+) so the npm-shipped 4.1 build runs it.
+ */
 function scaleFilter(output: TranscodeOutput): string[] {
   const { Width, Height } = output.VideoDescription;
   if (Width === undefined && Height === undefined) return [];
-  const width = Width === undefined ? 'iw' : `min(${Width}\\,iw)`;
-  const height = Height === undefined ? 'ih' : `min(${Height}\\,ih)`;
-  return [
-    '-vf',
-    `scale=w=${width}:h=${height}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
+  const factors = [
+    '1',
+    ...(Width === undefined ? [] : [`${Width}/iw`]),
+    ...(Height === undefined ? [] : [`${Height}/ih`]),
   ];
+  const factor = factors.reduce((inner, next) => `min(${inner}\\,${next})`);
+  const even = (side: string) => `trunc(${side}*${factor}/2)*2`;
+  return ['-vf', `scale=w=${even('iw')}:h=${even('ih')}`];
 }
 
 function ffmpegArguments(

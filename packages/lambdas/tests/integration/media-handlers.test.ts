@@ -13,6 +13,7 @@ import {
   rawKey,
 } from '@toq/contracts';
 import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
+import { locateFfmpeg } from '../../src/adapters/ffmpeg-binaries.ts';
 import { FfmpegTranscoder } from '../../src/adapters/ffmpeg-transcoder.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { ThumbnailsRenderer } from '../../src/adapters/thumbnails-renderer.ts';
@@ -36,6 +37,7 @@ const brokenId = '1c8d2b63-2f1e-4d8f-8b62-7a7e3b8cad21';
 const videoId = '2d9e3c74-3a2f-4e9a-9c73-8b8f4c9dbe32';
 
 type Handler = (event: unknown) => Promise<unknown>;
+const { ffmpeg, ffprobe } = locateFfmpeg();
 let root: string;
 let store: FsObjectStore;
 let thumbnails: Handler;
@@ -43,7 +45,7 @@ let transcode: Handler;
 
 /** A tiny generated clip: testsrc pattern and a sine tone, H.264/AAC, ultrafast. */
 function makeClip(file: string, size: string, seconds: number): void {
-  execFileSync('ffmpeg', [
+  execFileSync(ffmpeg.path, [
     ...['-hide_banner', '-loglevel', 'error', '-y'],
     ...['-f', 'lavfi', '-i', `testsrc=size=${size}:rate=25:duration=${seconds}`],
     ...['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`],
@@ -64,9 +66,13 @@ function makeClip(file: string, size: string, seconds: number): void {
 
 function probe(file: string) {
   return JSON.parse(
-    execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], {
-      encoding: 'utf8',
-    }),
+    execFileSync(
+      ffprobe.path,
+      ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file],
+      {
+        encoding: 'utf8',
+      },
+    ),
   ) as {
     streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
     format: { duration: string };
@@ -321,7 +327,7 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
 
     await expect(transcoder.transcode(settings)).rejects.toMatchObject({
       name: 'TranscoderUnavailableError',
-      message: expect.stringContaining('apt-get install ffmpeg'),
+      message: expect.stringContaining('no-ffmpeg was not found'),
     });
   });
 

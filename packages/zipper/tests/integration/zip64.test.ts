@@ -1,7 +1,7 @@
 import { createZip, type ZipEntry } from '@toq/zipper';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { MemorySink, readZip, unzipInfo, unzipTest } from '../support/zip.ts';
+import { MemorySink, readZip, sevenZipTestBuffer } from '../support/zip.ts';
 
 /** One more entry than the classic end-of-central-directory record can count (0xFFFF). */
 const COUNT = 70_000;
@@ -40,7 +40,6 @@ describe('createZip past 65,535 entries', () => {
     );
     expect(mismatches).toEqual([]);
 
-    expect(await unzipTest(archive, { quiet: true })).toMatch(/^No errors detected/);
-    expect(await unzipInfo(archive)).toMatch(/^70000 files, /);
+    expect(await sevenZipTestBuffer(archive)).toMatchObject({ files: COUNT });
   });
 });

@@ -11,7 +11,7 @@ import {
 import { createZip } from '@toq/zipper';
 import { mixedEntries } from '../support/mixed-entries.ts';
 import { runnableExamples } from '../support/readme.ts';
-import { MemorySink, readZip, sha256, unzipTest } from '../support/zip.ts';
+import { MemorySink, readZip, sevenZipTestBuffer, sha256 } from '../support/zip.ts';
 
 const packageDir = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -110,7 +110,7 @@ console.log(JSON.stringify(await createZip(mixedEntries(), createWriteStream('sa
       ['photo/thumbnail/empty.jpg', 0, 0],
       ['notes/ünïcödé.txt', 8, 10_000],
     ]);
-    await expect(unzipTest(archive, { quiet: true })).resolves.toMatch(/No errors detected/);
+    await expect(sevenZipTestBuffer(archive)).resolves.toMatchObject({ files: 7 });
   });
 
   it.each([

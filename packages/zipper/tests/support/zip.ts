@@ -1,18 +1,14 @@
 /**
  * Test helpers: an in-memory destination, and two independent readers of the archives the tests
- * make (yauzl, and Debian's `unzip -t`). Neither reader shares code with archiver.
+ * make (yauzl, and 7-Zip's `7za t`, in `tools/testing/seven-zip.ts`). Neither reader shares code
+ * with archiver.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 
-const run = promisify(execFile);
+export { sevenZipTestBuffer } from '../../../../tools/testing/seven-zip.ts';
 
 /** A destination that keeps every byte written to it. */
 export class MemorySink extends Writable {
@@ -79,32 +75,6 @@ export async function readZip(
     });
   }
   return entries;
-}
-
-/** Writes the archive to a temporary file and runs Debian's `unzip` with `args` on it. */
-async function unzip(archive: Buffer, args: string[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'toq-zipper-'));
-  try {
-    const file = join(dir, 'archive.zip');
-    await writeFile(file, archive);
-    const { stdout } = await run('unzip', [...args, file], { maxBuffer: 256 * 1024 * 1024 });
-    return stdout;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Runs `unzip -t` (tests every entry's CRC) on the archive; resolves to its report, rejects
- * when it finds an error. `quiet` prints only the summary line.
- */
-export function unzipTest(archive: Buffer, { quiet = false } = {}): Promise<string> {
-  return unzip(archive, quiet ? ['-tq'] : ['-t']);
-}
-
-/** `unzip -Z -t` (zipinfo totals): "N files, X bytes uncompressed, Y bytes compressed: …". */
-export function unzipInfo(archive: Buffer): Promise<string> {
-  return unzip(archive, ['-Z', '-t']);
 }
 
 export function sha256(data: Buffer): string {
