@@ -1,16 +1,13 @@
 /**
- * The bench's photos: the shared EXIF-orientation fixtures (1800x1200, 2.2 MP) and 24 MP photos
- * generated from them (6000x4000 with sensor-like noise, JPEG quality 90, EXIF-tagged like a
- * camera's), written once into `bench/.cache`.
+ * The bench's photos: the repository's EXIF-orientation fixtures (`fixtures/exif-orientation`,
+ * 1800x1200, 2.2 MP) and 24 MP photos generated from them (6000x4000 with sensor-like noise, JPEG
+ * quality 90, EXIF-tagged like a camera's), written once into `bench/.cache`.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { EXIF_ORIENTATION_DIR as FIXTURES } from '../../../tools/testing/fixtures.ts';
 
-export const FIXTURES = resolve(
-  import.meta.dirname,
-  '../../../../shared/fixtures/exif-orientation',
-);
 const CACHE = resolve(import.meta.dirname, '.cache');
 
 export function fixturePhotos(): string[] {

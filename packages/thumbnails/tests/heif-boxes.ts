@@ -1,9 +1,10 @@
 /**
- * Makes an iPhone-style rotated HEIC out of one that `heif-enc` wrote: iPhones store the sensor's
- * pixels and a rotation property (`irot`) on the image item, beside an EXIF orientation saying the
- * same. Debian's heif-enc (libheif 1.15) cannot write `irot`, so this adds one: an `irot` box
- * appended to `ipco`, associated with the primary item in `ipma`, box sizes grown and the item
- * locations (`iloc`) after the `meta` box moved by the bytes inserted (ISO/IEC 23008-12).
+ * Makes an iPhone-style rotated HEIC out of an unrotated one: iPhones store the sensor's pixels
+ * and a rotation property (`irot`) on the image item, beside an EXIF orientation saying the same.
+ * The HEICs in `fixtures/formats` come from libheif 1.15's encoder, which cannot write `irot`, so
+ * this adds one: an `irot` box appended to `ipco`, associated with the primary item in `ipma`, box
+ * sizes grown and the item locations (`iloc`) after the `meta` box moved by the bytes inserted
+ * (ISO/IEC 23008-12).
  */
 
 interface Box {

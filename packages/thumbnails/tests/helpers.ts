@@ -1,15 +1,9 @@
-import { resolve } from 'node:path';
 import sharp from 'sharp';
+import { fixturePath } from '../../../tools/testing/fixtures.ts';
 
-/** The shared EXIF-orientation photos (`../shared/fixtures` from the repository root). */
-export const ORIENTATION_FIXTURES = resolve(
-  import.meta.dirname,
-  '../../../../shared/fixtures/exif-orientation',
-);
-
-/** A fixture photo: `fixture('Landscape', 6)` is `Landscape_6.jpg`. */
+/** A photo of `fixtures/exif-orientation`: `fixture('Landscape', 6)` is `Landscape_6.jpg`. */
 export function fixture(kind: 'Landscape' | 'Portrait', orientation: number): string {
-  return resolve(ORIENTATION_FIXTURES, `${kind}_${orientation}.jpg`);
+  return fixturePath('exif-orientation', `${kind}_${orientation}.jpg`);
 }
 
 /** Decodes an image to 8-bit sRGB pixels without alpha. */

@@ -19,12 +19,12 @@ import {
 import { FsObjectStore, locateFfmpeg } from '@toq/lambdas';
 import { SAMPLE_LISTING, runListing, type LocalRunReport } from '../../src/local/run-listing.ts';
 import { launchChromium } from '../../../../tools/testing/browser.ts';
+import { EXIF_ORIENTATION_DIR as FIXTURES } from '../../../../tools/testing/fixtures.ts';
 import { sevenZipTest } from '../../../../tools/testing/seven-zip.ts';
 import { at, hashTree, pictureDistance, scratchDir, sha256, unzip } from './support.ts';
 
 /** The screenshot is kept with the test reports. */
 const SCREENSHOT = join(import.meta.dirname, '../../../../reports/e2e/contact-sheet.png');
-const FIXTURES = join(import.meta.dirname, '../../../../../shared/fixtures/exif-orientation');
 const REQUEST_ID = 'e2e-sample-1';
 const CLEAN_ENTRY = /^(photo|video)\/(thumbnail|small|medium|large)\/[0-9a-f-]{36}\.(jpg|png|mp4)$/;
 

@@ -30,11 +30,11 @@ import {
 import { createTestBucket, localS3Client } from '../setup/aws.ts';
 import { unzip } from '../setup/unzip.ts';
 import { FUNCTION_ENV } from './function-env.ts';
+import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 
 const PROJECT = join(import.meta.dirname, '../..');
 const WORKSPACE = join(PROJECT, '../..');
 const DIST = join(PROJECT, 'dist');
-const FIXTURES = join(WORKSPACE, '../shared/fixtures/exif-orientation');
 const NODE = join(WORKSPACE, 'node_modules/.bin/node');
 /** Every handler is one function, one bundle. */
 const FUNCTIONS = readdirSync(join(PROJECT, 'src/handlers'))
@@ -287,7 +287,7 @@ describe('the thumbnails bundle, built for linux-x64', () => {
     const mediaId = '7ce380c9-8f7e-4def-8b18-d0de9bef1387';
     await store.put(
       rawKey({ listingId: ctx.listingId, mediaType: 'photo', mediaId, ext: 'jpg' }),
-      await readFile(join(FIXTURES, 'Portrait_8.jpg')),
+      await readFile(fixturePath('exif-orientation', 'Portrait_8.jpg')),
       { contentType: 'image/jpeg' },
     );
     const event = { ctx, mediaType: 'photo', mediaId, ext: 'jpg' };

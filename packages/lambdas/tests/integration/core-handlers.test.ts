@@ -26,6 +26,7 @@ import {
   thumbnailRendition,
 } from '../setup/fixtures.ts';
 import { startWebhookServer } from '../setup/webhook-server.ts';
+import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 import type * as StartModule from '../../src/handlers/start.ts';
 import type * as ValidateModule from '../../src/handlers/validate.ts';
 import type * as ConsolidateModule from '../../src/handlers/consolidate.ts';
@@ -138,9 +139,7 @@ describe('core handlers end to end, filesystem bucket', () => {
 
   beforeAll(async () => {
     // Prepare the bucket: a real JPEG, a "PNG" that is really a JPEG, an MP4 header; one item missing.
-    const jpeg = await readFile(
-      new URL('../../../../../shared/fixtures/exif-orientation/Landscape_1.jpg', import.meta.url),
-    );
+    const jpeg = await readFile(fixturePath('exif-orientation', 'Landscape_1.jpg'));
     const mp4 = Buffer.concat([
       Buffer.from('00000018667479706d703432000000006d70343269736f6d', 'hex'),
       Buffer.alloc(4096, 7),

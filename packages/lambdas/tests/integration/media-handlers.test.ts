@@ -24,8 +24,8 @@ import { itemStateKey } from '../../src/domain/state-keys.ts';
 import type { ItemOutcome } from '../../src/domain/render-media.ts';
 import type { TranscodeSettings } from '../../src/ports/video-transcoder.ts';
 import { SET_HEADERS_MAX_BYTES } from '../../src/ports/object-store.ts';
+import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../../../../shared/fixtures/exif-orientation');
 const BUCKET = 'toq-listing-medias';
 const ctx = {
   listingId: '4f8a2c1e-9b7d-4e3a-8c6f-1a2b3c4d5e6f',
@@ -138,7 +138,7 @@ describe('thumbnails handler, RenderPhoto', () => {
       mediaId: photoId,
       ext: 'jpg',
     });
-    await store.put(raw, await readFile(join(FIXTURES, 'Landscape_6.jpg')), {
+    await store.put(raw, await readFile(fixturePath('exif-orientation', 'Landscape_6.jpg')), {
       contentType: 'image/jpeg',
     });
 
@@ -181,7 +181,7 @@ describe('thumbnails handler, RenderPhoto', () => {
 
   it('records a photo that cannot be decoded as a failed item and returns normally', async () => {
     // Prepare: a truncated JPEG
-    const whole = await readFile(join(FIXTURES, 'Landscape_1.jpg'));
+    const whole = await readFile(fixturePath('exif-orientation', 'Landscape_1.jpg'));
     const raw = rawKey({
       listingId: ctx.listingId,
       mediaType: 'photo',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { sniffMedia } from '../../src/domain/validate-listing-signatures.ts';
+import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 
 const ftyp = (major: string, ...compatible: string[]) => {
   const brands = [major, '\0\0\0\0', ...compatible].join('');
@@ -9,11 +10,9 @@ const ftyp = (major: string, ...compatible: string[]) => {
 };
 
 describe('sniffMedia', () => {
-  it('recognises a real JPEG from the shared fixtures', async () => {
-    // ../shared beside the project root (spec: shared/README.md).
-    const photo = await readFile(
-      new URL('../../../../../shared/fixtures/exif-orientation/Landscape_6.jpg', import.meta.url),
-    );
+  it('recognises a real JPEG from the fixtures', async () => {
+    // The repository's fixtures/exif-orientation (fixtures/README.md).
+    const photo = await readFile(fixturePath('exif-orientation', 'Landscape_6.jpg'));
 
     expect(sniffMedia(photo.subarray(0, 512))).toMatchObject({
       format: 'jpeg',

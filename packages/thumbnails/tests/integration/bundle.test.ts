@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 
 const run = promisify(execFile);
 const packageDir = resolve(import.meta.dirname, '../..');
@@ -18,21 +19,14 @@ const ESM_BANNER = [
   'const __dirname = __pathDirname(__filename);',
 ].join('\n');
 
+/** A real HEIC (HEVC), 300x450: its thumbnail is 200 px wide. */
+const heic = fixturePath('formats', 'Portrait_0.heic');
 let dir: string;
-let heic: string;
 
 beforeAll(async () => {
   // Inside the package, so that the bundle's external `sharp` resolves as in a Lambda's node_modules
   await mkdir(join(packageDir, '.tmp'), { recursive: true });
   dir = await mkdtemp(join(packageDir, '.tmp', 'bundle-'));
-  heic = join(dir, 'photo.heic');
-  await run('heif-enc', [
-    '-q',
-    '60',
-    join(packageDir, 'tests/fixtures/Portrait_6.jpg'),
-    '-o',
-    heic,
-  ]);
   await writeFile(
     join(dir, 'handler.mjs'),
     `import { createRenditions } from '@toq/thumbnails';

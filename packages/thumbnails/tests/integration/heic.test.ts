@@ -1,38 +1,45 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRenditions, type RenditionSet } from '../../src/index';
+import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 import { withRotation } from '../heif-boxes';
-import { alphaAcross, at, fixture, halfTransparentPng, meanAbsoluteDifference } from '../helpers';
-
-const run = promisify(execFile);
+import { alphaAcross, at, fixture, meanAbsoluteDifference } from '../helpers';
 
 /**
- * HEVC at quality 90 adds its own loss to the JPEG fixture's: measured ≤ 2.2 (mean per channel,
- * 0–255) against the JPEG's renditions, where a wrong orientation differs by more than 40.
+ * Real HEICs (HEVC, as iPhones write), committed in `fixtures/formats`: fixtures/README.md gives
+ * the command that made each. The photos are the fixture photos downscaled to 450x300 (300x450).
+ */
+const HEIC = {
+  Landscape: fixturePath('formats', 'Landscape_0.heic'),
+  Portrait: fixturePath('formats', 'Portrait_0.heic'),
+  /** Landscape_6 as stored (turned sideways, 300x450), with its EXIF orientation 6 kept. */
+  sideways: fixturePath('formats', 'Landscape_6.heic'),
+  /** Colour patches in Display P3, the profile carried, and the same values without it. */
+  p3: fixturePath('formats', 'patches-p3.heic'),
+  p3Untagged: fixturePath('formats', 'patches-p3-untagged.heic'),
+  /** The landscape photo at 450x300 with its left half fully transparent. */
+  alpha: fixturePath('formats', 'alpha.heic'),
+};
+
+/**
+ * Measured (mean per channel, 0–255): the HEICs' renditions differ from those of the photo they
+ * were made from by ≤ 2.1, the rotated one (made from Landscape_6, another saving of the picture)
+ * by ≤ 3.5; a turned or mirrored picture differs by more than 70.
  */
 const SAME_PICTURE = 5;
 
-let dir: string;
-
-/** Encodes an image file into a real HEIC (HEVC via x265) with Debian's `heif-enc`. */
-async function heic(source: string, name: string, ...flags: string[]): Promise<string> {
-  const out = join(dir, name);
-  try {
-    await run('heif-enc', ['-q', '90', ...flags, source, '-o', out]);
-  } catch (error) {
-    throw new Error('heif-enc failed: `apt-get install libheif-examples` (.ci/apt-packages)', {
-      cause: error,
-    });
-  }
-  return out;
+/** The photo a HEIC fixture was made from: a fixture photo downscaled (fixtures/README.md). */
+function heicSource(kind: 'Landscape' | 'Portrait'): Promise<Buffer> {
+  const [width, height] = kind === 'Landscape' ? [450, 300] : [300, 450];
+  return sharp(fixture(kind, 0)).resize(width, height).png().toBuffer();
 }
 
-/** Four saturated sRGB patches, where Display P3 values differ most from sRGB ones. */
+/**
+ * Four saturated sRGB patches, where Display P3 values differ most from sRGB ones: the picture
+ * the P3 HEIC fixtures were made from.
+ */
 async function colourPatches(): Promise<Buffer> {
   const patch = (background: string) => ({
     input: { create: { width: 300, height: 200, channels: 3 as const, background } },
@@ -47,22 +54,17 @@ async function colourPatches(): Promise<Buffer> {
     .toBuffer();
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'toq-heic-'));
-});
-
 describe.each([
-  ['Landscape', 1800, 1200],
-  ['Portrait', 1200, 1800],
+  ['Landscape', 450, 300],
+  ['Portrait', 300, 450],
 ] as const)('createRenditions on a %s iPhone-style HEIC', (kind, width, height) => {
   let reference: RenditionSet;
   let set: RenditionSet;
 
   beforeAll(async () => {
-    const file = await heic(fixture(kind, 0), `${kind}.heic`);
     [reference, set] = await Promise.all([
-      createRenditions(fixture(kind, 0), { placeholder: false }),
-      createRenditions(file, { placeholder: false }),
+      createRenditions(await heicSource(kind), { placeholder: false }),
+      createRenditions(HEIC[kind], { placeholder: false }),
     ]);
   });
 
@@ -73,7 +75,7 @@ describe.each([
     );
   });
 
-  it('shows the same picture as the JPEG it was made from', async () => {
+  it('shows the same picture as the photo it was made from', async () => {
     for (const [index, rendition] of set.renditions.entries()) {
       const difference = await meanAbsoluteDifference(
         rendition.data,
@@ -86,25 +88,21 @@ describe.each([
 
 describe('createRenditions on rotated HEICs', () => {
   let reference: RenditionSet;
-  let sideways: string;
 
   beforeAll(async () => {
-    reference = await createRenditions(fixture('Landscape', 0), { placeholder: false });
-    // Landscape_6 stores the picture turned sideways plus EXIF orientation 6; heif-enc keeps both
-    sideways = await heic(fixture('Landscape', 6), 'Landscape_6.heic');
+    reference = await createRenditions(await heicSource('Landscape'), { placeholder: false });
   });
 
   it('renders an iPhone-style HEIC (irot plus the same EXIF orientation) upright, rotated once', async () => {
     // Prepare: what an iPhone writes: the rotation as an irot property (270° anticlockwise)
-    const rotated = join(dir, 'iphone.heic');
-    await writeFile(rotated, withRotation(await readFile(sideways), 3));
+    const rotated = withRotation(await readFile(HEIC.sideways), 3);
     // Act
     const set = await createRenditions(rotated, { placeholder: false });
     // Assess
     expect(set.source).toEqual({
       format: 'heic',
-      width: 1800,
-      height: 1200,
+      width: 450,
+      height: 300,
       orientation: 1,
       hasAlpha: false,
     });
@@ -118,25 +116,28 @@ describe('createRenditions on rotated HEICs', () => {
   });
 
   it('ignores an EXIF orientation inside a HEIC, as HEIF readers do (irot/imir rule)', async () => {
-    const set = await createRenditions(sideways, { sizes: ['large'] });
-    expect(set.source).toMatchObject({ width: 1200, height: 1800, orientation: 1 });
-    expect(at(set.renditions, 0)).toMatchObject({ width: 1200, height: 1800 });
+    // Prepare: the fixture stores the picture turned sideways and says so in its EXIF
+    const { exif, width, height } = await sharp(HEIC.sideways).metadata();
+    expect(exif).toBeDefined();
+    const tagged = exifReader(exif ?? Buffer.alloc(0)).Image?.Orientation;
+    expect([width, height, tagged]).toEqual([300, 450, 6]);
+    // Act
+    const set = await createRenditions(HEIC.sideways, { sizes: ['large'] });
+    // Assess: the stored pixels as they are, not turned by the EXIF orientation
+    expect(set.source).toMatchObject({ width: 300, height: 450, orientation: 1 });
+    expect(at(set.renditions, 0)).toMatchObject({ width: 300, height: 450 });
   });
 });
 
 describe('createRenditions on other HEICs', () => {
   it('converts a Display P3 HEIC to sRGB through its embedded profile', async () => {
-    // Prepare: an iPhone shoots Display P3; heif-enc carries the JPEG's ICC profile along. The
-    // same P3 values without the profile make the HEIC a decoder that ignores profiles would see.
+    // Prepare: an iPhone shoots Display P3, the profile carried in the HEIC: these patches
+    // converted to P3. The same P3 values without the profile make the HEIC a decoder that
+    // ignores profiles would see.
     const original = await colourPatches();
-    const p3 = await sharp(original).withIccProfile('p3').jpeg({ quality: 98 }).toBuffer();
-    await writeFile(join(dir, 'p3.jpg'), p3);
-    await sharp(p3, { ignoreIcc: true }).jpeg({ quality: 98 }).toFile(join(dir, 'untagged.jpg'));
-    const [tagged, untagged] = await Promise.all([
-      heic(join(dir, 'p3.jpg'), 'p3.heic'),
-      heic(join(dir, 'untagged.jpg'), 'untagged.heic'),
-    ]);
+    const [tagged, untagged] = [HEIC.p3, HEIC.p3Untagged];
     expect((await sharp(tagged).metadata()).icc).toBeDefined();
+    expect((await sharp(untagged).metadata()).icc).toBeUndefined();
     // Act
     const options = { sizes: ['small'] } as const;
     const [managed, unmanaged, reference] = await Promise.all([
@@ -156,21 +157,17 @@ describe('createRenditions on other HEICs', () => {
   });
 
   it('keeps the transparency of a HEIC with alpha in PNG renditions', async () => {
-    // Prepare
-    const png = join(dir, 'alpha.png');
-    await writeFile(png, await halfTransparentPng());
-    const file = await heic(png, 'alpha.heic');
     // Act
-    const set = await createRenditions(file, { sizes: ['thumbnail'] });
+    const set = await createRenditions(HEIC.alpha, { sizes: ['thumbnail'] });
     // Assess
-    expect(set.source).toMatchObject({ format: 'heic', hasAlpha: true, width: 600, height: 400 });
+    expect(set.source).toMatchObject({ format: 'heic', hasAlpha: true, width: 450, height: 300 });
     const rendition = at(set.renditions, 0);
     expect(rendition.ext).toBe('png');
     expect(await alphaAcross(rendition.data)).toEqual({ channels: 4, left: 0, right: 255 });
   });
 
   it('refuses a HEIC whose HEVC data is damaged as CORRUPT_IMAGE', async () => {
-    const bytes = await readFile(join(dir, 'Landscape.heic'));
+    const bytes = await readFile(HEIC.Landscape);
     const damaged = bytes.subarray(0, bytes.length >> 1);
     const error = await createRenditions(damaged).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ThumbnailError', code: 'CORRUPT_IMAGE' });

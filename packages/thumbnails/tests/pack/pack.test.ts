@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 import {
   installPackedPackage,
   nodeBinary,
@@ -13,7 +13,10 @@ import {
 
 const run = promisify(execFile);
 const packageDir = resolve(import.meta.dirname, '../..');
-const photo = resolve(import.meta.dirname, '../fixtures/Portrait_6.jpg');
+/** Stored turned sideways (1800x1200) with EXIF orientation 6: upright 1200x1800. */
+const photo = fixturePath('exif-orientation', 'Portrait_6.jpg');
+/** A real HEIC (HEVC) of the portrait photo, upright, 300x450. */
+const heic = fixturePath('formats', 'Portrait_0.heic');
 
 describe('the packed @toq/thumbnails tarball', () => {
   let project: ScratchProject;
@@ -21,11 +24,7 @@ describe('the packed @toq/thumbnails tarball', () => {
   beforeAll(async () => {
     project = await installPackedPackage(packageDir);
     await copyFile(photo, join(project.dir, 'photo.jpg'));
-    // A real HEIC for the installed HEVC decoder (Debian's libheif-examples, .ci/apt-packages),
-    // from the photo turned upright first (heif-enc 1.15 keeps EXIF orientation, which HEIF ignores)
-    const upright = join(project.dir, 'upright.jpg');
-    await sharp(photo).autoOrient().jpeg({ quality: 95 }).toFile(upright);
-    await run('heif-enc', ['-q', '80', upright, '-o', join(project.dir, 'photo.heic')]);
+    await copyFile(heic, join(project.dir, 'photo.heic'));
   }, 300_000);
 
   it('inlines @toq/contracts (code and types; zod never loads) and ThumbHash: it installs alone', async () => {
@@ -94,7 +93,7 @@ describe('the packed @toq/thumbnails tarball', () => {
     );
     const out = JSON.parse(stdout);
     expect(out).toEqual({
-      source: { format: 'heic', width: 1200, height: 1800, orientation: 1, hasAlpha: false },
+      source: { format: 'heic', width: 300, height: 450, orientation: 1, hasAlpha: false },
       ext: 'jpg',
       width: 200,
       error: [true, 'ThumbnailError', 'UNSUPPORTED_FORMAT'],
