@@ -29,22 +29,24 @@ describe('the Nx project graph', () => {
   const dependenciesOf = (project: string) =>
     (graph.dependencies[project] ?? []).map((d) => d.target).sort();
 
-  it('has the five packages', () => {
+  it('has the five packages and the private local runtime', () => {
     expect(Object.keys(graph.nodes).sort()).toEqual([
       'contracts',
       'infra',
       'lambdas',
+      'local',
       'thumbnails',
       'zipper',
     ]);
   });
 
-  it('points one way: contracts <- thumbnails, zipper <- lambdas <- infra', () => {
+  it('points one way: contracts <- thumbnails, zipper <- lambdas <- infra and local', () => {
     expect(dependenciesOf('contracts')).toEqual([]);
     expect(dependenciesOf('thumbnails')).toEqual(['contracts']);
     expect(dependenciesOf('zipper')).toEqual(['contracts']);
     expect(dependenciesOf('lambdas')).toEqual(['contracts', 'thumbnails', 'zipper']);
     expect(dependenciesOf('infra')).toContain('lambdas');
-    expect(dependenciesOf('infra')).not.toContain('infra');
+    expect(dependenciesOf('infra')).not.toContain('local');
+    expect(dependenciesOf('local')).toEqual(['contracts', 'lambdas']);
   });
 });

@@ -24,7 +24,6 @@ import { MediaItem } from './messages';
  * - `CORRUPT_IMAGE`: the photo cannot be decoded.
  * - `IMAGE_TOO_LARGE`: the photo has more pixels than allowed.
  * - `TRANSCODE_FAILED`: the video transcode failed.
- * - `TRANSCODER_UNAVAILABLE`: no transcoder is available (local runs without ffmpeg).
  * - `TIMEOUT`: processing took too long.
  * - `PROCESSING_FAILED`: any other failure; the message says more.
  */
@@ -38,7 +37,6 @@ export const MEDIA_ERROR_CODES = [
   'CORRUPT_IMAGE',
   'IMAGE_TOO_LARGE',
   'TRANSCODE_FAILED',
-  'TRANSCODER_UNAVAILABLE',
   'TIMEOUT',
   'PROCESSING_FAILED',
 ] as const;

@@ -1,6 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { FUNCTION_IDS, type FunctionId, type PipelineNames } from './config.ts';
+import { FUNCTION_IDS, type FunctionId, type PipelineNames } from '@toq/lambdas/pipeline';
 
 /** The CloudWatch log group of a Lambda function. */
 export function functionLogGroupName(functionName: string): string {

@@ -1,12 +1,17 @@
+import {
+  DEFAULT_MAX_PHOTO_BYTES,
+  DEFAULT_MAX_VIDEO_BYTES,
+  DEFAULT_STAGE,
+  pipelineNames,
+  type FunctionId,
+  type PipelineNames,
+} from '@toq/lambdas/pipeline';
 import { InfraError } from './errors.ts';
 
 /**
- * Every name and setting of the spec (`../shared/spec/system.md` §1) in one place, per stage.
+ * Every resource name and setting (`docs/system.md` §1) in one place, per stage.
  * The constructs read them from here; nothing else spells a resource name.
  */
-
-/** The stage deployed when `-c stage=…` is not given. */
-export const DEFAULT_STAGE = 'staging';
 
 /** An AWS account and region that a stage deploys to. */
 export interface DeploymentEnvironment {
@@ -23,18 +28,6 @@ export interface DeploymentEnvironment {
 export const PINNED_ENVIRONMENTS: ReadonlyMap<string, DeploymentEnvironment> = new Map([
   ['staging', { account: '058264253741', region: 'us-east-1' }],
 ]);
-
-/** The seven functions, in the order a request meets them. */
-export const FUNCTION_IDS = [
-  'start',
-  'validate',
-  'thumbnails',
-  'transcode',
-  'zip',
-  'consolidate',
-  'callback',
-] as const;
-export type FunctionId = (typeof FUNCTION_IDS)[number];
 
 /** A function's memory (MiB) and timeout (seconds). */
 export interface FunctionSizing {
@@ -65,64 +58,6 @@ export const FUNCTION_SIZING = {
   // A few POSTs (10 s timeout each) with backoff between them, then a record in S3.
   callback: { memoryMiB: 256, timeoutSeconds: 120 },
 } as const satisfies Record<FunctionId, FunctionSizing>;
-
-/** Size limits' defaults (validate): 50 MiB per photo, 5 GiB per video. */
-export const DEFAULT_MAX_PHOTO_BYTES = 50 * 1024 * 1024;
-export const DEFAULT_MAX_VIDEO_BYTES = 5 * 1024 * 1024 * 1024;
-
-/** The physical names of one stage's resources, exactly as the spec lists them. */
-export interface PipelineNames {
-  readonly stage: string;
-  readonly stackName: string;
-  readonly keyAlias: string;
-  readonly mediaBucket: string;
-  readonly logBucket: string;
-  readonly queue: string;
-  readonly deadLetterQueue: string;
-  readonly backendRole: string;
-  readonly lambdaRole: string;
-  readonly stepFunctionsRole: string;
-  readonly mediaConvertRole: string;
-  readonly stateMachine: string;
-  readonly functions: Readonly<Record<FunctionId, string>>;
-  readonly webhookSecret: string;
-  readonly alarmTopic: string;
-  readonly deadLetterAlarm: string;
-  readonly failedExecutionsAlarm: string;
-}
-
-/**
- * The names of `stage`'s resources. The media bucket is `toq-listing-medias` in staging, as the
- * spec (and the bucket that already exists there) names it; bucket names are global, so every
- * other stage gets the suffix (`toq-listing-medias-prod`).
- *
- * @example
- * pipelineNames('staging').queue; // 'listing-media-processing-staging'
- */
-export function pipelineNames(stage: string): PipelineNames {
-  const functions = Object.fromEntries(
-    FUNCTION_IDS.map((id) => [id, `listing-media-${id}-${stage}`]),
-  ) as Record<FunctionId, string>;
-  return {
-    stage,
-    stackName: `toq-media-processing-${stage}`,
-    keyAlias: `alias/toq-media-processing-${stage}`,
-    mediaBucket: stage === DEFAULT_STAGE ? 'toq-listing-medias' : `toq-listing-medias-${stage}`,
-    logBucket: `toq-logs-${stage}`,
-    queue: `listing-media-processing-${stage}`,
-    deadLetterQueue: `listing-media-processing-dlq-${stage}`,
-    backendRole: `toq-media-processing-backend-${stage}`,
-    lambdaRole: `toq-media-processing-lambda-${stage}`,
-    stepFunctionsRole: `toq-media-processing-stepfunctions-${stage}`,
-    mediaConvertRole: `toq-media-processing-mediaconvert-${stage}`,
-    stateMachine: `listing-media-processing-${stage}`,
-    functions,
-    webhookSecret: `toq-media-processing-webhook-signing-${stage}`,
-    alarmTopic: `toq-media-processing-alarms-${stage}`,
-    deadLetterAlarm: `listing-media-processing-dlq-messages-${stage}`,
-    failedExecutionsAlarm: `listing-media-processing-failed-executions-${stage}`,
-  };
-}
 
 /** Everything the stack needs that varies by deployment. */
 export interface PipelineConfig {

@@ -2,11 +2,9 @@
  * Stable codes of {@link InfraError}.
  * - `INVALID_CONTEXT`: a CDK context value (`-c stage=…`, `-c callbackAllowedHosts=…`) is wrong.
  * - `MISSING_BUNDLE`: a function's bundle is not built (`nx run lambdas:build`).
- * - `MISSING_SUBSTITUTION`: the state machine definition has a placeholder with no value.
  * - `UNJUSTIFIED_WILDCARD`: a policy statement has a `*` resource and no reason for it.
  */
-export type InfraErrorCode =
-  'INVALID_CONTEXT' | 'MISSING_BUNDLE' | 'MISSING_SUBSTITUTION' | 'UNJUSTIFIED_WILDCARD';
+export type InfraErrorCode = 'INVALID_CONTEXT' | 'MISSING_BUNDLE' | 'UNJUSTIFIED_WILDCARD';
 
 /**
  * The one error the CDK app throws, at synth time, before anything reaches AWS.

@@ -5,7 +5,9 @@ import { ConfigurationError } from './domain/errors.ts';
  * Each function's environment, one zod schema per function, parsed once at cold start by its
  * handler (`loadConfig(ValidateConfig, process.env)`). Nothing else in the package reads
  * `process.env`: the AWS SDK reads its own `AWS_*` variables (region, credentials,
- * `AWS_ENDPOINT_URL_S3`/`_SFN`/`_SECRETS_MANAGER` for local servers).
+ * `AWS_ENDPOINT_URL_S3`/`_SFN`/`_SECRETS_MANAGER` for local servers). No variable swaps an
+ * adapter for a local stand-in: the local run wires its own through the functions' factories
+ * (`functions/*.ts`), so every bundle talks to S3 and never posts a webhook to loopback.
  */
 
 /** A variable that must be set and non-empty: "MEDIA_BUCKET is required". */
@@ -30,18 +32,9 @@ function positiveBytes(name: string, fallback: number) {
     .transform((value) => value ?? fallback);
 }
 
-function flag(name: string) {
-  return z
-    .enum(['true', 'false', ''], {
-      error: (issue) => `${name} must be "true" or "false", received "${String(issue.input)}"`,
-    })
-    .optional()
-    .transform((value) => value === 'true');
-}
-
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 
-/** Variables every function reads: logging, and the local stand-ins' switches. */
+/** Variables every function reads: logging. */
 const CommonEnv = z.object({
   LOG_LEVEL: z
     .string()
@@ -67,14 +60,6 @@ const BucketEnv = CommonEnv.extend({
   MEDIA_BUCKET: required('MEDIA_BUCKET').regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
     error: (issue) => `MEDIA_BUCKET must be an S3 bucket name, received "${String(issue.input)}"`,
   }),
-  /** Local S3-compatible servers only: path-style requests (`http://127.0.0.1:port/bucket/key`). */
-  S3_FORCE_PATH_STYLE: flag('S3_FORCE_PATH_STYLE'),
-  /** Local runs only: a directory that stands in for the bucket (the filesystem adapter). */
-  LOCAL_MEDIA_ROOT: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => value || undefined),
 });
 
 function logging(env: z.output<typeof CommonEnv>) {
@@ -82,16 +67,12 @@ function logging(env: z.output<typeof CommonEnv>) {
 }
 
 function storage(env: z.output<typeof BucketEnv>) {
-  return {
-    mediaBucket: env.MEDIA_BUCKET,
-    s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
-    localMediaRoot: env.LOCAL_MEDIA_ROOT,
-  };
+  return { mediaBucket: env.MEDIA_BUCKET };
 }
 
 /** What the logger needs. */
 export type LoggingConfig = ReturnType<typeof logging>;
-/** Where the media bucket is (S3, or a local directory in local runs). */
+/** Which S3 bucket holds the media. */
 export type StorageConfig = ReturnType<typeof storage>;
 
 /** `start`: `STATE_MACHINE_ARN`. */
@@ -162,13 +143,11 @@ export const CallbackConfig = BucketEnv.extend({
         }),
       ),
     ),
-  CALLBACK_ALLOW_LOOPBACK: flag('CALLBACK_ALLOW_LOOPBACK'),
 }).transform((env) => ({
   ...logging(env),
   ...storage(env),
   webhookSecretArn: env.WEBHOOK_SECRET_ARN,
   callbackAllowedHosts: env.CALLBACK_ALLOWED_HOSTS,
-  callbackAllowLoopback: env.CALLBACK_ALLOW_LOOPBACK,
 }));
 export type CallbackConfig = z.output<typeof CallbackConfig>;
 

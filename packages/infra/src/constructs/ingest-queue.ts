@@ -1,16 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { QUEUE_SETTINGS } from '@toq/lambdas/pipeline';
 import { Construct } from 'constructs';
-
-/** The queue's settings (spec §1). */
-export const QUEUE_SETTINGS = {
-  visibilityTimeoutSeconds: 60,
-  retentionSeconds: 345_600, // 4 days
-  receiveWaitSeconds: 20, // long polling
-  maxReceiveCount: 5, // then the message goes to the DLQ
-  deadLetterRetentionSeconds: 1_209_600, // 14 days
-} as const;
 
 /** Props of {@link IngestQueue}. */
 export interface IngestQueueProps {

@@ -11,7 +11,8 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionLogGroupName } from '../arns.ts';
-import { FUNCTION_IDS, FUNCTION_SIZING, type FunctionId, type PipelineConfig } from '../config.ts';
+import { FUNCTION_IDS, type FunctionId } from '@toq/lambdas/pipeline';
+import { FUNCTION_SIZING, type PipelineConfig } from '../config.ts';
 import { InfraError } from '../errors.ts';
 import { acknowledgeWildcard } from '../nag.ts';
 

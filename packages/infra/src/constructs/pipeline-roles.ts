@@ -7,7 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { accountLogsArn, type PipelineArns } from '../arns.ts';
-import { FUNCTION_IDS, type PipelineNames } from '../config.ts';
+import { FUNCTION_IDS, type PipelineNames } from '@toq/lambdas/pipeline';
 import { InfraError } from '../errors.ts';
 import { acknowledgeWildcard, hasWildcard } from '../nag.ts';
 

@@ -7,8 +7,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { stateMachineLogGroupName } from '../arns.ts';
 import { acknowledgeWildcard } from '../nag.ts';
-import type { FunctionId } from '../config.ts';
-import { DEFINITION_TEXT, type DefinitionPlaceholder } from '../state-machine/definition.ts';
+import {
+  DEFINITION_TEXT,
+  type DefinitionPlaceholder,
+  type FunctionId,
+} from '@toq/lambdas/pipeline';
 
 /** How long the state machine's logs are kept. */
 export const STATE_MACHINE_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
@@ -34,7 +37,7 @@ export interface PipelineStateMachineProps {
 }
 
 /**
- * The standard workflow, from `state-machine/definition.asl.json` (the file the local run
+ * The standard workflow, from `@toq/lambdas/pipeline`'s `definition.asl.json` (the file the local run
  * executes) with its `${…}` placeholders filled by CloudFormation; every log level, and X-Ray.
  * Its definition and execution data (inputs, outputs, history) are encrypted with the pipeline's
  * key; the roles' and the key's statements for that are in `pipeline-roles.ts` and

@@ -38,12 +38,12 @@ const deployTasks = (file: string) =>
   nx('affected', '-t', 'deploy', `--files=${file}`, '--graph=stdout') as Promise<TaskGraph>;
 
 describe('nx affected -t deploy', () => {
-  it('a change in packages/thumbnails affects lambdas and infra: the bundles are built, then the stack deployed', async () => {
+  it('a change in packages/thumbnails affects lambdas, infra and local: the bundles are built, then the stack deployed', async () => {
     const file = 'packages/thumbnails/src/index.ts';
 
     const [projects, graph] = await Promise.all([affectedProjects(file), deployTasks(file)]);
 
-    expect([...projects].sort()).toEqual(['infra', 'lambdas', 'thumbnails']);
+    expect([...projects].sort()).toEqual(['infra', 'lambdas', 'local', 'thumbnails']);
     expect(Object.keys(graph.tasks.tasks)).toContain('infra:deploy');
     expect(Object.keys(graph.tasks.tasks)).toContain('lambdas:build');
     expect(graph.tasks.dependencies['infra:deploy']).toContainEqual({ id: 'lambdas:build' });
@@ -59,6 +59,20 @@ describe('nx affected -t deploy', () => {
 
     expect(projects).toEqual(['infra']);
     expect(Object.keys(graph.tasks.tasks)).toContain('infra:deploy');
+  });
+
+  it('a change in packages/local (the local runtime) schedules no deploy', async () => {
+    const file = 'packages/local/src/progress.ts';
+
+    const [projects, deploying, graph] = await Promise.all([
+      affectedProjects(file),
+      nx('show', 'projects', '--affected', '-t', 'deploy', `--files=${file}`, '--json'),
+      deployTasks(file),
+    ]);
+
+    expect(projects).toEqual(['local']);
+    expect(deploying).toEqual([]);
+    expect(Object.keys(graph.tasks.tasks)).toEqual([]);
   });
 
   it('a change to infra’s tests or README deploys nothing (deploy’s inputs are production files)', async () => {

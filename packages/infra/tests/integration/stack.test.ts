@@ -6,8 +6,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnResource } from 'aws-cdk-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUNDLE_ROOT, createPipelineApp } from '../../src/app.ts';
-import { FUNCTION_IDS, FUNCTION_SIZING } from '../../src/config.ts';
-import { DEFINITION_PLACEHOLDERS, DEFINITION_TEXT } from '../../src/state-machine/definition.ts';
+import { DEFINITION_PLACEHOLDERS, DEFINITION_TEXT, FUNCTION_IDS } from '@toq/lambdas/pipeline';
+import { FUNCTION_SIZING } from '../../src/config.ts';
 import { ENV, renderer, roleStatements, synthPipeline } from '../support/synth.ts';
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPipelineApp } from '../../src/app.ts';
-import { pipelineNames, resolveConfig } from '../../src/config.ts';
+import { pipelineNames } from '@toq/lambdas/pipeline';
+import { resolveConfig } from '../../src/config.ts';
 import { InfraError } from '../../src/errors.ts';
 
 function contextError(context: Record<string, unknown>): InfraError {

@@ -51,7 +51,7 @@ function checkKey(key: string): void {
  * held to the same contract test suite. Writes are atomic (staged, then renamed).
  *
  * @example
- * const store = new FsObjectStore('/tmp/toq-listing-medias');
+ * const store = new FsObjectStore(join(tmpdir(), 'toq-listing-medias'));
  */
 export class FsObjectStore implements ObjectStore {
   constructor(private readonly root: string) {}

@@ -19,7 +19,6 @@ import * as z from 'zod';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { TRANSCODER_ERROR_NAMES } from '../ports/video-transcoder.ts';
 import { mapWithConcurrency } from './concurrency.ts';
 import { InvalidRequestError, parseInput } from './errors.ts';
 import {
@@ -114,34 +113,21 @@ export function describeCaught(caught: CaughtError): string {
  * The `MediaError` of an item whose Map iteration was caught with the error `name`
  * (docs/pipeline.md, "Error mapping in consolidate"):
  * - `States.Timeout` → `TIMEOUT`;
- * - in the video branch, `TranscoderUnavailableError` (the local ffmpeg stand-in without ffmpeg)
- *   → `TRANSCODER_UNAVAILABLE`;
- * - in the video branch, `TranscodeFailedError` (the stand-in could not transcode the input),
- *   `MediaConvert.*` and `States.TaskFailed` (the `Transcode` state's job failed) → `TRANSCODE_FAILED`;
+ * - in the video branch, `MediaConvert.*` and `States.TaskFailed` (the `Transcode` state's job
+ *   failed; the local stand-in fails the same way) → `TRANSCODE_FAILED`;
  * - anything else → `PROCESSING_FAILED`.
  *
  * The message names the error.
  *
  * @example
- * mediaErrorFromCaught('TranscodeFailedError', 'video');
- * // { code: 'TRANSCODE_FAILED', message: 'The video transcode failed (TranscodeFailedError)' }
+ * mediaErrorFromCaught('States.TaskFailed', 'video');
+ * // { code: 'TRANSCODE_FAILED', message: 'The video transcode failed (States.TaskFailed)' }
  */
 export function mediaErrorFromCaught(name: string, branch: MediaType): MediaError {
   if (name === 'States.Timeout') {
     return { code: 'TIMEOUT', message: `Processing took too long (${name})` };
   }
-  if (branch === 'video' && name === TRANSCODER_ERROR_NAMES.unavailable) {
-    return {
-      code: 'TRANSCODER_UNAVAILABLE',
-      message: `No video transcoder is available (${name})`,
-    };
-  }
-  if (
-    branch === 'video' &&
-    (name === TRANSCODER_ERROR_NAMES.failed ||
-      name.startsWith('MediaConvert.') ||
-      name === 'States.TaskFailed')
-  ) {
+  if (branch === 'video' && (name.startsWith('MediaConvert.') || name === 'States.TaskFailed')) {
     return { code: 'TRANSCODE_FAILED', message: `The video transcode failed (${name})` };
   }
   return { code: 'PROCESSING_FAILED', message: `Processing failed (${name})` };

@@ -26,7 +26,7 @@ import {
   type ImageRenderer,
   type RenderResult,
 } from '../ports/image-renderer.ts';
-import type { OutputGroupDetail } from '../ports/video-transcoder.ts';
+import type { OutputGroupDetail } from './media-convert-job.ts';
 import { InvalidRequestError } from './errors.ts';
 import { TaskContext, frameStateKey, itemStateKey } from './state-keys.ts';
 import { readTranscodeOutputs, transcodeOutputKeys } from './transcode-job.ts';

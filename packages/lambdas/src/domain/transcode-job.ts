@@ -3,7 +3,7 @@ import type {
   OutputGroupDetail,
   TranscodeOutputGroup,
   TranscodeSettings,
-} from '../ports/video-transcoder.ts';
+} from './media-convert-job.ts';
 import { frameStateKey } from './state-keys.ts';
 
 /** The item a transcode works on (a `MediaTaskInput` of a video). */

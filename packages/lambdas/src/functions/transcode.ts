@@ -2,7 +2,7 @@ import { parseInput } from '../domain/errors.ts';
 import { MediaTaskInput } from '../domain/render-media.ts';
 import { buildTranscodeSettings } from '../domain/transcode-job.ts';
 import { correlationKeys, type InvocationLogger } from '../logger.ts';
-import type { TranscodeSettings } from '../ports/video-transcoder.ts';
+import type { TranscodeSettings } from '../domain/media-convert-job.ts';
 
 /** What the `transcode` function is wired to: the bucket's name (for `s3://` URLs), its logger. */
 export interface TranscodeFunctionDeps {

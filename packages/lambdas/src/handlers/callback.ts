@@ -9,6 +9,7 @@ import { invocationLogger } from '../logger.ts';
 
 // `listing-media-callback` on AWS: `functions/callback.ts` wired to S3 and Secrets Manager, once
 // per cold start. The signing secret is read on first use and cached for the environment's life.
+// A webhook to loopback (localhost, 127.0.0.0/8, ::1) is refused like any non-public address.
 const config = loadConfig(CallbackConfig, process.env);
 
 export const handler = createCallbackHandler({
@@ -16,7 +17,7 @@ export const handler = createCallbackHandler({
   sender: new HttpWebhookSender({
     secret: new SecretsManagerSecretSource(new SecretsManagerClient({}), config.webhookSecretArn),
     allowedHosts: config.callbackAllowedHosts,
-    allowLoopback: config.callbackAllowLoopback,
+    allowLoopback: false,
   }),
   clock: systemClock,
   logger: invocationLogger(config),

@@ -16,10 +16,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhotoRenditionsResult, parse, rawKey, renditionKey, zipKey } from '@toq/contracts';
-import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { itemStateKey } from '../../src/domain/state-keys.ts';
 import {
@@ -27,7 +27,7 @@ import {
   nativePackages,
   readMetafile,
 } from '../../scripts/package-functions.ts';
-import { createTestBucket, localS3Client } from '../setup/aws.ts';
+import { createTestBucket, localS3Client, s3FunctionEnv } from '../setup/aws.ts';
 import { unzip } from '../setup/unzip.ts';
 import { FUNCTION_ENV } from './function-env.ts';
 import { fixturePath } from '../../../../tools/testing/fixtures.ts';
@@ -36,6 +36,8 @@ const PROJECT = join(import.meta.dirname, '../..');
 const WORKSPACE = join(PROJECT, '../..');
 const DIST = join(PROJECT, 'dist');
 const NODE = join(WORKSPACE, 'node_modules/.bin/node');
+/** Preloaded into a child that reaches fauxqs: `*.localhost` resolves to 127.0.0.1 there. */
+const LOCALHOST_DNS = pathToFileURL(join(PROJECT, 'tests/setup/localhost-dns.ts')).href;
 /** Every handler is one function, one bundle. */
 const FUNCTIONS = readdirSync(join(PROJECT, 'src/handlers'))
   .filter((file) => file.endsWith('.ts'))
@@ -80,9 +82,19 @@ function sdkImports(code: string): string[] {
   return [...new Set([...code.matchAll(/["'](@aws-sdk\/[a-z0-9-]+)["']/g)].map((m) => m[1] ?? ''))];
 }
 
-/** Runs `script` (ESM) on the project's Node 24 with the functions' environment. */
-function runNode(script: string, env: Record<string, string> = {}): string {
-  return execFileSync(NODE, ['--input-type=module', '-e', script], {
+/**
+ * Runs `script` (ESM) on the project's Node 24 with the functions' environment. With
+ * `localhostDns`, `tests/setup/localhost-dns.ts` is preloaded (`--import`), so a bundle keeping
+ * the SDK's defaults reaches fauxqs on `http://s3.localhost:PORT` (see `s3FunctionEnv`); the
+ * bundle itself is loaded as Lambda loads it.
+ */
+function runNode(
+  script: string,
+  env: Record<string, string> = {},
+  options: { localhostDns?: boolean } = {},
+): string {
+  const preload = options.localhostDns ? ['--import', LOCALHOST_DNS] : [];
+  return execFileSync(NODE, [...preload, '--input-type=module', '-e', script], {
     env: { PATH: process.env['PATH'] ?? '', ...FUNCTION_ENV, ...env },
     encoding: 'utf8',
   });
@@ -231,11 +243,8 @@ describe("the zip bundle, beside the runtime's @aws-sdk/client-* only", () => {
     // Act
     const output = runNode(
       `const { handler } = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(JSON.stringify(await handler(${JSON.stringify({ ctx })})));`,
-      {
-        MEDIA_BUCKET: bucket,
-        AWS_ENDPOINT_URL_S3: inject('awsEndpoint'),
-        S3_FORCE_PATH_STYLE: 'true',
-      },
+      s3FunctionEnv(bucket),
+      { localhostDns: true },
     );
 
     // Assess
@@ -255,13 +264,11 @@ describe("the zip bundle, beside the runtime's @aws-sdk/client-* only", () => {
 
 describe('the thumbnails bundle, built for linux-x64', () => {
   let asset: string;
-  let root: string;
 
   beforeAll(() => {
     // The same index.mjs, with the native packages installed for this machine's architecture,
     // and the runtime's @aws-sdk/client-* packages beside it.
     asset = mkdtempSync(join(tmpdir(), 'toq-thumbnails-x64-'));
-    root = mkdtempSync(join(tmpdir(), 'toq-thumbnails-x64-media-'));
     cpSync(join(DIST, 'thumbnails', 'index.mjs'), join(asset, 'index.mjs'));
     const packages = nativePackages(readMetafile()).get('thumbnails');
     if (packages === undefined) throw new Error('The build has no thumbnails bundle');
@@ -271,14 +278,15 @@ describe('the thumbnails bundle, built for linux-x64', () => {
 
   afterAll(() => {
     rmSync(asset, { recursive: true, force: true });
-    rmSync(root, { recursive: true, force: true });
   });
 
-  it('loads and renders a photo on this machine', async () => {
+  it('loads and renders a photo on this machine, from and to S3', async () => {
     // Prepare
     const x64 = filesUnder(join(asset, 'node_modules/@img')).filter((f) => f.endsWith('.node'));
     expect(x64.map((file) => elfMachine(file))).toEqual([EM_X86_64]);
-    const store = new FsObjectStore(root);
+    const client = localS3Client();
+    const bucket = await createTestBucket(client);
+    const store = new S3ObjectStore(client, bucket);
     const ctx = {
       listingId: '6bd27fb8-7e6d-4cde-9a07-cfcd8adf0276',
       requestId: 'bundle',
@@ -295,7 +303,8 @@ describe('the thumbnails bundle, built for linux-x64', () => {
     // Act
     const output = runNode(
       `const { handler } = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(JSON.stringify(await handler(${JSON.stringify(event)})));`,
-      { LOCAL_MEDIA_ROOT: root },
+      s3FunctionEnv(bucket),
+      { localhostDns: true },
     );
 
     // Assess

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   ListingMediaResult,
   ValidationReport,
@@ -12,8 +11,19 @@ import {
 } from '@toq/contracts';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
+import { HttpWebhookSender } from '../../src/adapters/http-webhook-sender.ts';
+import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
+import { SecretsManagerSecretSource } from '../../src/adapters/secrets-manager-secret-source.ts';
+import { systemClock } from '../../src/adapters/system-clock.ts';
 import { itemStateKey } from '../../src/domain/state-keys.ts';
+import { createCallbackHandler } from '../../src/functions/callback.ts';
+import {
+  createTestBucket,
+  localClientConfig,
+  localS3Client,
+  s3FunctionEnv,
+  useLocalhostDns,
+} from '../setup/aws.ts';
 import { startAwsJsonServer } from '../setup/aws-json-server.ts';
 import {
   LISTING_ID,
@@ -23,6 +33,7 @@ import {
   SCOPE,
   VIDEO_ID,
   sampleRequest,
+  silentLogger,
   thumbnailRendition,
 } from '../setup/fixtures.ts';
 import { startWebhookServer } from '../setup/webhook-server.ts';
@@ -39,8 +50,8 @@ const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:058264253741:secret:toq-web
 const MISSING_ID = '3eaf4d85-4c3b-4fab-8d84-9c9a5dadcf43';
 const PREFIX = `_pipeline/${LISTING_ID}/${REQUEST_ID}/`;
 
-let root: string;
-let store: FsObjectStore;
+let bucket: string;
+let store: S3ObjectStore;
 let aws: Awaited<ReturnType<typeof startAwsJsonServer>>;
 let webhook: Awaited<ReturnType<typeof startWebhookServer>>;
 const executions = new Map<string, string>();
@@ -88,7 +99,7 @@ function sqsRecord(body: string, receiveCount = 1): SQSRecord {
 }
 
 async function fileAt(key: string): Promise<Buffer> {
-  return readFile(join(root, ...key.split('/')));
+  return store.getBuffer(key);
 }
 
 async function json(key: string): Promise<unknown> {
@@ -101,31 +112,30 @@ async function coldStart<T>(path: string): Promise<T> {
   return (await import(path)) as T;
 }
 
+// The Lambda modules on a fauxqs bucket with the SDK's defaults, as on AWS: virtual-hosted-style
+// requests to `<bucket>.s3.localhost`, which resolves to 127.0.0.1 while this file runs.
+useLocalhostDns();
+
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'core-handlers-'));
-  store = new FsObjectStore(root);
+  const client = localS3Client();
+  bucket = await createTestBucket(client);
+  store = new S3ObjectStore(client, bucket);
   aws = await startAwsJsonServer(answer);
   webhook = await startWebhookServer(SECRET, [200]);
 });
 afterAll(async () => {
   await aws.close();
   await webhook.close();
-  await rm(root, { recursive: true });
 });
 
 beforeEach(() => {
   vi.unstubAllEnvs();
   for (const [name, value] of Object.entries({
+    ...s3FunctionEnv(bucket),
     LOG_LEVEL: 'SILENT',
-    MEDIA_BUCKET: 'toq-listing-medias',
-    LOCAL_MEDIA_ROOT: root,
     STATE_MACHINE_ARN: STATE_MACHINE,
     WEBHOOK_SECRET_ARN: SECRET_ARN,
     CALLBACK_ALLOWED_HOSTS: 'api.example.com',
-    CALLBACK_ALLOW_LOOPBACK: 'true',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL_SFN: aws.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
   })) {
@@ -133,7 +143,7 @@ beforeEach(() => {
   }
 });
 
-describe('core handlers end to end, filesystem bucket', () => {
+describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
   let request: ProcessingRequestInput;
   let rawHashes: Map<string, string>;
 
@@ -283,8 +293,62 @@ describe('core handlers end to end, filesystem bucket', () => {
     expect(result.zip).toEqual(zip);
   });
 
-  it('callback: delivers the signed webhook once and records delivery.json', async () => {
-    // Prepare
+  it.each([
+    ['over http', 'api.example.com', () => webhook.url, 'expected an https URL, received http'],
+    [
+      'over https, even with 127.0.0.1 on the allowlist',
+      'api.example.com,127.0.0.1',
+      () => webhook.url.replace('http:', 'https:'),
+      'host 127.0.0.1 resolves to a non-public address (127.0.0.1)',
+    ],
+  ])(
+    'callback: never posts to a loopback backend (%s): the refusal is recorded in delivery.json',
+    async (_, allowedHosts, url, reason) => {
+      // Prepare
+      vi.stubEnv('CALLBACK_ALLOWED_HOSTS', allowedHosts);
+      const { handler } = await coldStart<typeof CallbackModule>('../../src/handlers/callback.ts');
+      const event = {
+        ctx: SCOPE,
+        status: 'partially_failed',
+        resultKey: `${PREFIX}result.json`,
+        callbackUrl: url(),
+      };
+
+      // Act
+      const error = await handler(event).catch((e: unknown) => e);
+
+      // Assess: refused before the secret is read, never retried, nothing sent
+      expect(error).toMatchObject({ name: 'WebhookRejectedError' });
+      expect((error as Error).message).toBe(
+        `Webhook msg_${SCOPE.executionName} to 127.0.0.1:${webhook.port} not delivered: expected a 2xx answer, received a refused URL (${reason}) after 1 attempt(s)`,
+      );
+      expect(await json(`${PREFIX}delivery.json`)).toMatchObject({
+        url: url(),
+        delivered: false,
+        statusCode: null,
+        attempts: [{ attempt: 1, outcome: 'refused', reason }],
+      });
+      expect(webhook.received).toHaveLength(0);
+      expect(aws.calls.filter((c) => c.target === 'secretsmanager.GetSecretValue')).toHaveLength(0);
+    },
+  );
+
+  it('callback: delivers the signed webhook once and records delivery.json (wired as the local run wires it); the Lambda module, retried, sends nothing more', async () => {
+    // Prepare: the function with the Lambda's adapters on the same bucket and secret, but a
+    // sender that allows the loopback backend, as packages/local passes to the factory.
+    const local = createCallbackHandler({
+      store: new S3ObjectStore(localS3Client(), bucket),
+      sender: new HttpWebhookSender({
+        secret: new SecretsManagerSecretSource(
+          new SecretsManagerClient(localClientConfig(aws.endpoint)),
+          SECRET_ARN,
+        ),
+        allowedHosts: [],
+        allowLoopback: true,
+      }),
+      clock: systemClock,
+      logger: () => silentLogger,
+    });
     const { handler } = await coldStart<typeof CallbackModule>('../../src/handlers/callback.ts');
     const event = {
       ctx: SCOPE,
@@ -294,7 +358,7 @@ describe('core handlers end to end, filesystem bucket', () => {
     };
 
     // Act
-    const first = await handler(event);
+    const first = await local(event);
     const retried = await handler(event);
 
     // Assess

@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ZipResult, parse, renditionKey, zipKey } from '@toq/contracts';
-import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { ZipperArchiveWriter } from '../../src/adapters/zipper-archive-writer.ts';
 import { bundleListing } from '../../src/domain/bundle-listing.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
-import { createTestBucket, localS3Client } from '../setup/aws.ts';
+import { createTestBucket, localS3Client, s3FunctionEnv, useLocalhostDns } from '../setup/aws.ts';
 import { silentLogger } from '../setup/fixtures.ts';
 import { unzip } from '../setup/unzip.ts';
 
@@ -30,23 +26,25 @@ async function putRendition(
   return body;
 }
 
-describe('zip handler (filesystem adapter)', () => {
-  let root: string;
-  let store: FsObjectStore;
+describe('zip handler on S3 (fauxqs, SDK defaults)', () => {
+  let store: S3ObjectStore;
   let handler: (event: unknown) => Promise<unknown>;
 
+  // The Lambda module with the SDK's defaults, as on AWS: virtual-hosted-style requests to
+  // `<bucket>.s3.localhost`, which resolves to 127.0.0.1 while this file runs.
+  useLocalhostDns();
+
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'toq-zip-'));
-    store = new FsObjectStore(root);
-    vi.stubEnv('MEDIA_BUCKET', 'toq-listing-medias');
-    vi.stubEnv('LOCAL_MEDIA_ROOT', root);
+    const client = localS3Client();
+    const bucket = await createTestBucket(client);
+    store = new S3ObjectStore(client, bucket);
+    for (const [name, value] of Object.entries(s3FunctionEnv(bucket))) vi.stubEnv(name, value);
     vi.stubEnv('LOG_LEVEL', 'SILENT');
     ({ handler } = await import('../../src/handlers/zip.ts'));
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     vi.unstubAllEnvs();
-    await rm(root, { recursive: true, force: true });
   });
 
   it('returns null and writes nothing when the listing has no processed media', async () => {

@@ -11,9 +11,10 @@ export function importsOf(source: string): string[] {
 }
 
 /**
- * What the pure hexagon may import (style.md, "Keeping the domain free of the AWS SDK"): the
- * contracts, zod, pure node modules, the ports, and itself. Anything else fails, so a new
- * dependency is a decision, not an accident.
+ * What the pure hexagon may import (the package README, "The hexagon"): the contracts, zod, pure
+ * node modules, the ports, and itself; never the AWS SDK, sharp, archiver, the filesystem, the
+ * adapters or the handlers. Anything else fails, so a new dependency is a decision, not an
+ * accident.
  */
 const ALLOWED: Record<'domain' | 'ports', RegExp[]> = {
   domain: [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BucketConfig,
   CallbackConfig,
   ConsolidateConfig,
   StartConfig,
@@ -31,11 +32,11 @@ describe('loadConfig', () => {
 
   it('names every wrong variable at once', () => {
     const error = failure(() =>
-      loadConfig(CallbackConfig, { MEDIA_BUCKET: 'b', CALLBACK_ALLOW_LOOPBACK: 'yes' }),
+      loadConfig(CallbackConfig, { MEDIA_BUCKET: 'b', LOG_LEVEL: 'loud' }),
     );
 
     expect(error.message).toBe(
-      'Invalid environment: MEDIA_BUCKET must be an S3 bucket name, received "b"; WEBHOOK_SECRET_ARN is required; CALLBACK_ALLOWED_HOSTS is required; CALLBACK_ALLOW_LOOPBACK must be "true" or "false", received "yes"',
+      'Invalid environment: LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, received "LOUD"; MEDIA_BUCKET must be an S3 bucket name, received "b"; WEBHOOK_SECRET_ARN is required; CALLBACK_ALLOWED_HOSTS is required',
     );
   });
 
@@ -68,24 +69,19 @@ describe('loadConfig', () => {
     ).toThrow('MAX_PHOTO_BYTES must be a positive integer (bytes), received "-1"');
   });
 
-  it('reads callback: the secret ARN, the host allowlist and the loopback exception', () => {
+  it('reads callback: the secret ARN and the host allowlist', () => {
     const config = loadConfig(CallbackConfig, {
       MEDIA_BUCKET: 'toq-listing-medias',
       WEBHOOK_SECRET_ARN: SECRET,
       CALLBACK_ALLOWED_HOSTS: ' api.toq.com.br, *.Example.com ,',
-      CALLBACK_ALLOW_LOOPBACK: 'true',
-      LOCAL_MEDIA_ROOT: '/tmp/bucket',
     });
 
     expect(config).toEqual({
       logLevel: 'INFO',
       serviceName: 'listing-media',
       mediaBucket: 'toq-listing-medias',
-      s3ForcePathStyle: false,
-      localMediaRoot: '/tmp/bucket',
       webhookSecretArn: SECRET,
       callbackAllowedHosts: ['api.toq.com.br', '*.example.com'],
-      callbackAllowLoopback: true,
     });
     expect(() =>
       loadConfig(CallbackConfig, {
@@ -94,5 +90,35 @@ describe('loadConfig', () => {
         CALLBACK_ALLOWED_HOSTS: 'https://api.toq.com.br/',
       }),
     ).toThrow(/CALLBACK_ALLOWED_HOSTS entries must be hosts such as api.example.com/);
+  });
+
+  it('has no local switch: the former LOCAL_MEDIA_ROOT, S3_FORCE_PATH_STYLE and CALLBACK_ALLOW_LOOPBACK are ignored, whatever their value', () => {
+    const formerSwitches = {
+      LOCAL_MEDIA_ROOT: 'local-bucket',
+      S3_FORCE_PATH_STYLE: 'yes',
+      CALLBACK_ALLOW_LOOPBACK: 'true',
+    };
+
+    expect(
+      loadConfig(BucketConfig, { MEDIA_BUCKET: 'toq-listing-medias', ...formerSwitches }),
+    ).toEqual({
+      logLevel: 'INFO',
+      serviceName: 'listing-media',
+      mediaBucket: 'toq-listing-medias',
+    });
+    expect(
+      loadConfig(CallbackConfig, {
+        MEDIA_BUCKET: 'toq-listing-medias',
+        WEBHOOK_SECRET_ARN: SECRET,
+        CALLBACK_ALLOWED_HOSTS: 'api.toq.com.br',
+        ...formerSwitches,
+      }),
+    ).toEqual({
+      logLevel: 'INFO',
+      serviceName: 'listing-media',
+      mediaBucket: 'toq-listing-medias',
+      webhookSecretArn: SECRET,
+      callbackAllowedHosts: ['api.toq.com.br'],
+    });
   });
 });

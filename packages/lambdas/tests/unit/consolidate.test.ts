@@ -12,10 +12,6 @@ import {
   type ConsolidationFacts,
 } from '../../src/domain/consolidate.ts';
 import {
-  TranscodeFailedError,
-  TranscoderUnavailableError,
-} from '../../src/ports/video-transcoder.ts';
-import {
   LISTING_ID,
   PHOTO_2_ID,
   PHOTO_ID,
@@ -137,40 +133,30 @@ describe('consolidateResult', () => {
     });
   });
 
-  it('fails a video whose transcode was caught with the transcoder error it threw', () => {
-    // Prepare: the Catch of the video branch records the thrown error's name as `error`
-    const caught = (error: Error) =>
+  it('fails a video whose transcode job failed, as the Transcode state reports it', () => {
+    // Prepare: the Catch of the video branch records the error's name as `error`
+    const caught = (name: string) =>
       consolidateResult(
         facts({
           outcomes: [
             { mediaId: PHOTO_ID, status: 'succeeded', branch: 'photo' },
-            { mediaId: VIDEO_ID, status: 'failed', error: error.name, branch: 'video' },
+            { mediaId: VIDEO_ID, status: 'failed', error: name, branch: 'video' },
           ],
           records: new Map([[PHOTO_ID, photoRecord(PHOTO_ID)]]),
         }),
       ).media[2];
 
     // Act
-    const unavailable = caught(new TranscoderUnavailableError('ffmpeg is not installed'));
-    const failed = caught(new TranscodeFailedError('not a video'));
+    const failed = caught('States.TaskFailed');
 
     // Assess
-    expect(unavailable).toEqual({
-      status: 'failed',
-      mediaId: VIDEO_ID,
-      mediaType: 'video',
-      error: {
-        code: 'TRANSCODER_UNAVAILABLE',
-        message: 'No video transcoder is available (TranscoderUnavailableError)',
-      },
-    });
     expect(failed).toEqual({
       status: 'failed',
       mediaId: VIDEO_ID,
       mediaType: 'video',
       error: {
         code: 'TRANSCODE_FAILED',
-        message: 'The video transcode failed (TranscodeFailedError)',
+        message: 'The video transcode failed (States.TaskFailed)',
       },
     });
   });
@@ -282,9 +268,7 @@ describe('mediaErrorFromCaught', () => {
     ['States.TaskFailed', 'photo', 'PROCESSING_FAILED'],
     ['TransientError', 'video', 'PROCESSING_FAILED'],
     ['Lambda.ServiceException', 'photo', 'PROCESSING_FAILED'],
-    ['TranscoderUnavailableError', 'video', 'TRANSCODER_UNAVAILABLE'],
-    ['TranscodeFailedError', 'video', 'TRANSCODE_FAILED'],
-    ['TranscoderUnavailableError', 'photo', 'PROCESSING_FAILED'],
+    ['MediaConvert.BadRequestException', 'photo', 'PROCESSING_FAILED'],
   ] as const)('maps %s in the %s branch to %s', (name, branch, code) => {
     // Act
     const error = mediaErrorFromCaught(name, branch);

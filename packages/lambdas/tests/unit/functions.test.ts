@@ -7,7 +7,6 @@ const FUNCTION_VARIABLES = [
   'STATE_MACHINE_ARN',
   'WEBHOOK_SECRET_ARN',
   'CALLBACK_ALLOWED_HOSTS',
-  'LOCAL_MEDIA_ROOT',
 ];
 
 /** An InvocationLogger that remembers the keys of every invocation (the port, not a mock). */

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ContractError, renditionKey } from '@toq/contracts';
-import {
-  buildTranscodeSettings,
-  readTranscodeOutputs,
-  transcodeOutputKeys,
-} from '../../src/domain/transcode-job.ts';
-import { frameStateKey } from '../../src/domain/state-keys.ts';
-import { outputKey } from '../../src/adapters/ffmpeg-transcoder.ts';
+import { ContractError } from '@toq/contracts';
+import { buildTranscodeSettings, readTranscodeOutputs } from '../../src/domain/transcode-job.ts';
 
 const ctx = { listingId: '4f8a2c1e-9b7d-4e3a-8c6f-1a2b3c4d5e6f', requestId: 'req-1' };
 const mediaId = '0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10';
@@ -35,36 +29,6 @@ describe('buildTranscodeSettings', () => {
       CodecSettings: { Codec: 'H_264' },
     });
     expect(mp4?.AudioDescriptions?.[0]?.CodecSettings.Codec).toBe('AAC');
-  });
-
-  it('names each destination so that MediaConvert lands exactly on the rendition and frame keys', () => {
-    // Prepare
-    const rawNamedDifferently = { ...item, ext: 'MP4' };
-
-    // Act
-    const settings = buildTranscodeSettings(rawNamedDifferently, BUCKET);
-    const keys = settings.OutputGroups.flatMap((group) =>
-      group.Outputs.map((output) =>
-        outputKey(
-          group.OutputGroupSettings.FileGroupSettings.Destination.slice(`s3://${BUCKET}/`.length),
-          `${ctx.listingId}/raw/video/${mediaId}.mp4`,
-          output,
-        ),
-      ),
-    );
-
-    // Assess
-    expect(keys).toEqual([
-      renditionKey({
-        listingId: ctx.listingId,
-        mediaType: 'video',
-        size: 'large',
-        mediaId,
-        ext: 'mp4',
-      }),
-      frameStateKey(ctx, mediaId),
-    ]);
-    expect(transcodeOutputKeys(item)).toEqual({ mp4: keys[0], frame: keys[1] });
   });
 
   it('captures exactly one full-size JPEG frame', () => {

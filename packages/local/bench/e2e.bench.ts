@@ -1,5 +1,5 @@
 // The end-to-end benchmark: a listing of 50 generated 24 MP photos through the whole local
-// pipeline (`npm run bench`, or `npx nx run infra:bench`). Prints photos/s, peak RSS and where
+// pipeline (`npm run bench`, or `npx nx run local:bench`). Prints photos/s, peak RSS and where
 // the time went, per state, so a regression anywhere in the pipeline shows.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { SAMPLE_LISTING, runListing } from '../src/local/run-listing.ts';
+import { SAMPLE_LISTING, runListing } from '../src/run-listing.ts';
 
 const PHOTOS = 50;
 const WIDTH = 6000;

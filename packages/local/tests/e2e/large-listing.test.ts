@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runListing } from '../../src/local/run-listing.ts';
-import { STATE_PAYLOAD_LIMIT } from '../../src/local/local-step-functions.ts';
+import { runListing } from '../../src/run-listing.ts';
+import { STATE_PAYLOAD_LIMIT } from '../../src/local-step-functions.ts';
 import { scratchDir, writeTinyPhotos } from './support.ts';
 
 describe('a 2,000-photo listing through the local execution', () => {

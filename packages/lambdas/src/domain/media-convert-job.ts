@@ -2,7 +2,7 @@
  * The AWS Elemental MediaConvert job, as much of it as the pipeline uses. The shapes and names are
  * MediaConvert's own (`CreateJob` `Settings`, `GetJob` `Job`), so the object the domain builds is
  * passed to MediaConvert unchanged by the state machine (`mediaconvert:createJob.sync`), and the
- * local stand-in (`adapters/ffmpeg-transcoder.ts`) reads the very same object.
+ * local stand-in (`packages/local`'s ffmpeg transcoder) reads the very same object.
  */
 
 /** `Settings.Inputs[]`. */
@@ -114,43 +114,4 @@ export interface TranscodeJobResult {
     readonly Status: 'COMPLETE';
     readonly OutputGroupDetails: readonly OutputGroupDetail[];
   };
-}
-
-/**
- * Runs a transcode job to completion. On AWS no function does this: the state machine's
- * `Transcode` state calls `mediaconvert:createJob.sync` with the settings `transcode` built. The
- * local runs use the ffmpeg stand-in (`adapters/ffmpeg-transcoder.ts`).
- *
- * Rejects with {@link TranscoderUnavailableError} when no transcoder can run here, and with
- * {@link TranscodeFailedError} when the job fails on its input.
- */
-export interface VideoTranscoder {
-  transcode(settings: TranscodeSettings): Promise<TranscodeJobResult>;
-}
-
-/**
- * The `name`s of the transcoder's errors: what a Map iteration's `Catch` records as `Error`, and
- * what consolidate maps to an item error code (docs/pipeline.md, "Error mapping in consolidate").
- */
-export const TRANSCODER_ERROR_NAMES = {
-  /** → `TRANSCODER_UNAVAILABLE`. */
-  unavailable: 'TranscoderUnavailableError',
-  /** → `TRANSCODE_FAILED`. */
-  failed: 'TranscodeFailedError',
-} as const;
-
-/**
- * No transcoder can run on this machine (the local stand-in without `ffmpeg`). Consolidate maps
- * this name to the item error code `TRANSCODER_UNAVAILABLE`.
- */
-export class TranscoderUnavailableError extends Error {
-  override readonly name = TRANSCODER_ERROR_NAMES.unavailable;
-}
-
-/**
- * The transcoder ran but could not transcode this input (a broken or unsupported video).
- * Consolidate maps this name to the item error code `TRANSCODE_FAILED`.
- */
-export class TranscodeFailedError extends Error {
-  override readonly name = TRANSCODER_ERROR_NAMES.failed;
 }

@@ -17,7 +17,7 @@ import { LocalPipeline, type LocalPipelineOptions, type StoreChoice } from './lo
 import type { ReceivedWebhook } from './webhook-receiver.ts';
 
 /** The sample listing committed at the repository's root. */
-export const SAMPLE_LISTING = resolve(import.meta.dirname, '../../../../samples/listing');
+export const SAMPLE_LISTING = resolve(import.meta.dirname, '../../../samples/listing');
 /** The sample listing's id (any other folder gets one derived from its path). */
 export const SAMPLE_LISTING_ID = '5a3f0c1e-8d2b-4c6a-9e7f-0b1c2d3e4f50';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Progress } from '../../src/local/progress.ts';
-import { runListing } from '../../src/local/run-listing.ts';
+import { Progress } from '../../src/progress.ts';
+import { runListing } from '../../src/run-listing.ts';
 import { scratchDir, writeTinyPhotos } from './support.ts';
 
 /** Runs a 3-photo listing with a progress display writing to `output`. */

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateFfmpeg } from '../../src/adapters/ffmpeg-binaries.ts';
+import { locateFfmpeg } from '../../src/ffmpeg-binaries.ts';
 
 let root: string;
 

@@ -1,13 +1,23 @@
 import { PIPELINE_ERROR_NAMES } from '@toq/contracts';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { InfraError } from '../../src/errors.ts';
+import { ConfigurationError } from '../../src/domain/errors.ts';
 import {
   DEFINITION_PLACEHOLDERS,
   DEFINITION_TEXT,
   renderDefinition,
-} from '../../src/state-machine/definition.ts';
-import { FAKE_ARNS } from '../support/pipeline-run.ts';
+  type DefinitionPlaceholder,
+} from '../../src/pipeline/definition.ts';
+
+/** A stand-in ARN of the right kind for every placeholder. */
+const FAKE_ARNS = Object.fromEntries(
+  DEFINITION_PLACEHOLDERS.map((name) => [
+    name,
+    name === 'MediaConvertRoleArn'
+      ? 'arn:aws:iam::058264253741:role/toq-media-processing-mediaconvert-staging'
+      : `arn:aws:lambda:us-east-1:058264253741:function:${name.replace('FunctionArn', '').toLowerCase()}`,
+  ]),
+) as Record<DefinitionPlaceholder, string>;
 
 type State = Record<string, unknown> & { Type: string };
 
@@ -152,19 +162,13 @@ describe('renderDefinition', () => {
     expect(text).toContain(FAKE_ARNS.MediaConvertRoleArn);
   });
 
-  it('throws MISSING_SUBSTITUTION naming the placeholder without a value', () => {
+  it('throws a ConfigurationError naming the placeholder without a value', () => {
     const partial: Partial<typeof FAKE_ARNS> = { ...FAKE_ARNS };
     delete partial.ZipFunctionArn;
 
     const act = () => renderDefinition(partial as typeof FAKE_ARNS);
 
-    expect(act).toThrow(InfraError);
+    expect(act).toThrow(ConfigurationError);
     expect(act).toThrow(/placeholder "\$\{ZipFunctionArn\}"/);
-    try {
-      act();
-    } catch (error) {
-      expect((error as InfraError).code).toBe('MISSING_SUBSTITUTION');
-      expect((error as InfraError).name).toBe('InfraError');
-    }
   });
 });

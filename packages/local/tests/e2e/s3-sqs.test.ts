@@ -5,9 +5,9 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processedPrefix, rawPrefix, zipKey } from '@toq/contracts';
 import { S3ObjectStore } from '@toq/lambdas';
-import { readListingFolder, uploadRawFiles } from '../../src/local/listing-folder.ts';
-import { LocalPipeline } from '../../src/local/local-pipeline.ts';
-import { SAMPLE_LISTING, runListing, type LocalRunReport } from '../../src/local/run-listing.ts';
+import { readListingFolder, uploadRawFiles } from '../../src/listing-folder.ts';
+import { LocalPipeline } from '../../src/local-pipeline.ts';
+import { SAMPLE_LISTING, runListing, type LocalRunReport } from '../../src/run-listing.ts';
 import { hashTree, scratchDir, sha256, unzip } from './support.ts';
 
 const BUCKET = 'toq-listing-medias-e2e';

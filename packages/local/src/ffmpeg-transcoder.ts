@@ -5,17 +5,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
-import { locateFfmpeg } from './ffmpeg-binaries.ts';
 import {
-  TranscodeFailedError,
-  TranscoderUnavailableError,
+  ObjectNotFoundError,
+  type ObjectStore,
   type OutputGroupDetail,
   type TranscodeJobResult,
   type TranscodeOutput,
   type TranscodeSettings,
-  type VideoTranscoder,
-} from '../ports/video-transcoder.ts';
+} from '@toq/lambdas';
+import { locateFfmpeg } from './ffmpeg-binaries.ts';
+import { TranscodeJobFailedError, type VideoTranscoder } from './video-transcoder.ts';
 
 /** How the stand-in runs ffmpeg. */
 export interface FfmpegTranscoderOptions {
@@ -51,9 +50,8 @@ interface Probe {
  * Supported: one input; file groups of MP4 (H.264 + AAC, `FIT_NO_UPSCALE` into Width × Height)
  * and frame captures (the first frame as JPEG). QVBR level `q` maps to x264 CRF `51 - 4q`.
  *
- * @throws {TranscoderUnavailableError} when `ffmpeg` or `ffprobe` cannot be found
- *   (the pipeline reports `TRANSCODER_UNAVAILABLE`).
- * @throws {TranscodeFailedError} when ffmpeg cannot transcode the input, or it is missing.
+ * @throws {TranscodeJobFailedError} when `ffmpeg` or `ffprobe` cannot be found, the input is
+ *   missing, or ffmpeg cannot transcode it (the pipeline reports `TRANSCODE_FAILED`).
  * @example
  * const transcoder = new FfmpegTranscoder(store, { bucket: 'toq-listing-medias' });
  * const { Job } = await transcoder.transcode(buildTranscodeSettings(item, 'toq-listing-medias'));
@@ -74,7 +72,7 @@ export class FfmpegTranscoder implements VideoTranscoder {
   async transcode(settings: TranscodeSettings): Promise<TranscodeJobResult> {
     const [input, ...others] = settings.Inputs;
     if (input === undefined || others.length > 0) {
-      throw new TranscodeFailedError(
+      throw new TranscodeJobFailedError(
         `Expected exactly one input, received ${settings.Inputs.length}`,
       );
     }
@@ -114,7 +112,7 @@ export class FfmpegTranscoder implements VideoTranscoder {
   private keyOf(url: string): string {
     const prefix = `s3://${this.options.bucket}/`;
     if (!url.startsWith(prefix) || url.length === prefix.length) {
-      throw new TranscodeFailedError(
+      throw new TranscodeJobFailedError(
         `Expected an s3:// URL in bucket "${this.options.bucket}", received "${url}"`,
       );
     }
@@ -126,7 +124,7 @@ export class FfmpegTranscoder implements VideoTranscoder {
       await pipeline(await this.store.getStream(key), createWriteStream(file));
     } catch (error) {
       if (error instanceof ObjectNotFoundError) {
-        throw new TranscodeFailedError(`No input video at "${key}"`, { cause: error });
+        throw new TranscodeJobFailedError(`No input video at "${key}"`, { cause: error });
       }
       throw error;
     }
@@ -143,7 +141,7 @@ export class FfmpegTranscoder implements VideoTranscoder {
     };
     const stream = parsed.streams?.[0];
     if (stream?.width === undefined || stream.height === undefined) {
-      throw new TranscodeFailedError(`ffprobe found no video stream in ${posix.basename(file)}`);
+      throw new TranscodeJobFailedError(`ffprobe found no video stream in ${posix.basename(file)}`);
     }
     const seconds = Number(parsed.format?.duration);
     return {
@@ -166,7 +164,7 @@ export class FfmpegTranscoder implements VideoTranscoder {
       child.on('error', (error: NodeJS.ErrnoException) => {
         reject(
           error.code === 'ENOENT'
-            ? new TranscoderUnavailableError(
+            ? new TranscodeJobFailedError(
                 `${program} was not found: npm ships ffmpeg and ffprobe for Linux, macOS and Windows on x64 and arm64 (run npm ci), elsewhere put both on the PATH`,
                 { cause: error },
               )
@@ -177,7 +175,7 @@ export class FfmpegTranscoder implements VideoTranscoder {
         if (code === 0) resolve(Buffer.concat(stdout).toString());
         else {
           reject(
-            new TranscodeFailedError(
+            new TranscodeJobFailedError(
               `${posix.basename(program)} exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
             ),
           );

@@ -4,7 +4,7 @@ import {
   DEFINITION_PLACEHOLDERS,
   renderDefinition,
   type DefinitionPlaceholder,
-} from '../../src/state-machine/definition.ts';
+} from '@toq/lambdas/pipeline';
 
 /**
  * Runs the deployed definition file in process with `aws-local-stepfunctions`, every Task state

@@ -7,7 +7,6 @@ import { startFauxqs } from 'fauxqs';
 import { fromBufferPromise } from 'yauzl';
 import {
   DEFAULT_RETRY_POLICY,
-  FfmpegTranscoder,
   FsObjectStore,
   HttpWebhookSender,
   S3ObjectStore,
@@ -19,7 +18,12 @@ import {
   type QueueMessage,
   type RetryPolicy,
 } from '@toq/lambdas';
-import { DEFAULT_MAX_PHOTO_BYTES, DEFAULT_MAX_VIDEO_BYTES, pipelineNames } from '../config.ts';
+import {
+  DEFAULT_MAX_PHOTO_BYTES,
+  DEFAULT_MAX_VIDEO_BYTES,
+  pipelineNames,
+} from '@toq/lambdas/pipeline';
+import { FfmpegTranscoder } from './ffmpeg-transcoder.ts';
 import type { ZipListing } from './contact-sheet.ts';
 import { scaledClock } from './local-clock.ts';
 import { LocalLog, type LogEntry } from './local-logger.ts';
@@ -66,7 +70,7 @@ export interface LocalPipelineOptions {
   readonly webhookSecret?: string;
   /**
    * `ffmpeg`'s path, with `ffprobe` beside it. Default: the build npm installed, or the PATH's when
-   * newer (`locateFfmpeg`). A missing one makes videos fail with `TRANSCODER_UNAVAILABLE`.
+   * newer (`locateFfmpeg`). A missing one fails videos with `TRANSCODE_FAILED`, as MediaConvert would.
    */
   readonly ffmpegPath?: string;
   /** x264 preset of the stand-in transcoder. Default `veryfast`. */

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processedPrefix, rawPrefix, zipKey } from '@toq/contracts';
 import { TransientError, type ObjectStore } from '@toq/lambdas';
-import { buildRequest, readListingFolder, uploadRawFiles } from '../../src/local/listing-folder.ts';
-import { LocalPipeline } from '../../src/local/local-pipeline.ts';
-import { SAMPLE_LISTING, runListing } from '../../src/local/run-listing.ts';
+import { buildRequest, readListingFolder, uploadRawFiles } from '../../src/listing-folder.ts';
+import { LocalPipeline } from '../../src/local-pipeline.ts';
+import { SAMPLE_LISTING, runListing } from '../../src/run-listing.ts';
 import { at, hashTree, scratchDir, writeTinyPhotos } from './support.ts';
 
 const LISTING_ID = '0d6f4a52-3b1c-4e8d-9f7a-2c5b8e1d4a60';
@@ -164,7 +164,7 @@ describe('faults in the local pipeline', () => {
     expect(pipeline.receiver?.received).toHaveLength(1);
   });
 
-  it('fails videos with TRANSCODER_UNAVAILABLE when ffmpeg is missing, and completes the rest', async () => {
+  it('fails videos with TRANSCODE_FAILED when ffmpeg is missing, as a failed MediaConvert job, and completes the rest', async () => {
     const folder = await folderWith(1, true);
     const report = await runListing({
       folder,
@@ -172,7 +172,7 @@ describe('faults in the local pipeline', () => {
       listingId: LISTING_ID,
       requestId: 'no-ffmpeg-1',
       timeScale: 0,
-      ffmpegPath: '/nonexistent/bin/ffmpeg',
+      ffmpegPath: join(await scratchDir('no-ffmpeg-bin'), 'ffmpeg'),
     });
 
     expect(report.execution?.status).toBe('SUCCEEDED');
@@ -184,7 +184,7 @@ describe('faults in the local pipeline', () => {
       ]),
     ).toEqual([
       ['photo', 'succeeded'],
-      ['video', 'TRANSCODER_UNAVAILABLE'],
+      ['video', 'TRANSCODE_FAILED'],
     ]);
     expect(report.webhooks).toHaveLength(1);
   });

@@ -16,8 +16,9 @@ import {
   zipKey,
   type MediaOutcome,
 } from '@toq/contracts';
-import { FsObjectStore, locateFfmpeg } from '@toq/lambdas';
-import { SAMPLE_LISTING, runListing, type LocalRunReport } from '../../src/local/run-listing.ts';
+import { FsObjectStore } from '@toq/lambdas';
+import { locateFfmpeg } from '../../src/ffmpeg-binaries.ts';
+import { SAMPLE_LISTING, runListing, type LocalRunReport } from '../../src/run-listing.ts';
 import { launchChromium } from '../../../../tools/testing/browser.ts';
 import { EXIF_ORIENTATION_DIR as FIXTURES } from '../../../../tools/testing/fixtures.ts';
 import { sevenZipTest } from '../../../../tools/testing/seven-zip.ts';

@@ -14,7 +14,7 @@ import {
   type SizeLimits,
   type WebhookSender,
 } from '@toq/lambdas';
-import type { FunctionId } from '../config.ts';
+import type { FunctionId } from '@toq/lambdas/pipeline';
 import type { LocalLog } from './local-logger.ts';
 
 /** The functions a state machine task invokes (`start` is driven by the queue instead). */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InfraError } from '../errors.ts';
+import { ConfigurationError } from '../domain/errors.ts';
 
 /**
  * The state machine's definition: one ASL (JSONPath) file with `${Name}` placeholders, deployed
- * by the stack through `definitionSubstitutions` and executed unchanged by the local runner and
- * the tests (`docs/pipeline.md` is its contract).
+ * by `infra` through `definitionSubstitutions` and executed unchanged by `local` and the tests
+ * (`docs/pipeline.md` is its contract).
  */
 
 /** Absolute path of `definition.asl.json`. */
@@ -33,7 +33,7 @@ const PLACEHOLDER = /\$\{(\w+)\}/g;
  * CloudFormation has applied `definitionSubstitutions`. The local runner and the tests use it
  * with stand-in ARNs.
  *
- * @throws {InfraError} `MISSING_SUBSTITUTION` when a placeholder has no value.
+ * @throws {ConfigurationError} when a placeholder has no value.
  * @example
  * const definition = renderDefinition({ ValidateFunctionArn: 'arn:aws:lambda:…', … });
  * new StateMachine(definition).run(request, { overrides });
@@ -44,8 +44,7 @@ export function renderDefinition(
   const text = DEFINITION_TEXT.replace(PLACEHOLDER, (whole, name: string) => {
     const value = (values as Readonly<Record<string, string | undefined>>)[name];
     if (value === undefined) {
-      throw new InfraError(
-        'MISSING_SUBSTITUTION',
+      throw new ConfigurationError(
         `No value for the definition's placeholder "${whole}": expected one of ${DEFINITION_PLACEHOLDERS.join(', ')} in the substitutions, received ${Object.keys(values).join(', ') || 'none'}`,
       );
     }

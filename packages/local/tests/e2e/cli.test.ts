@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ListingMediaResult, parse } from '@toq/contracts';
-import { parseCommandLine } from '../../src/local/command-line.ts';
-import { SAMPLE_LISTING } from '../../src/local/run-listing.ts';
+import { parseCommandLine } from '../../src/command-line.ts';
+import { SAMPLE_LISTING } from '../../src/run-listing.ts';
 import { scratchDir, writeTinyPhotos } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '../../../..');

@@ -6,14 +6,14 @@ import type {
   StartExecutionRequest,
   StartExecutionResult,
   TranscodeSettings,
-  VideoTranscoder,
 } from '@toq/lambdas';
-import { pipelineNames } from '../config.ts';
 import {
   DEFINITION_PLACEHOLDERS,
+  pipelineNames,
   renderDefinition,
   type DefinitionPlaceholder,
-} from '../state-machine/definition.ts';
+} from '@toq/lambdas/pipeline';
+import type { VideoTranscoder } from './video-transcoder.ts';
 import type { LocalFunction, TaskFunctionId } from './pipeline-functions.ts';
 
 /** One event of an execution's log (the package declares the type but does not export it). */
@@ -150,7 +150,7 @@ function named(name: string, message: string): Error {
 
 /**
  * Step Functions on this machine: executes the deployed definition file
- * (`state-machine/definition.asl.json`, placeholders filled with stand-in ARNs) with
+ * (`@toq/lambdas/pipeline`'s `definition.asl.json`, placeholders filled with stand-in ARNs) with
  * `aws-local-stepfunctions`. Every `lambda:invoke` task calls the function its `FunctionName`
  * names, in process, and answers as Lambda does (`{ StatusCode: 200, Payload }`, the payload
  * round-tripped through JSON); the `mediaconvert:createJob.sync` task runs the transcoder and

@@ -1,0 +1,22 @@
+/**
+ * `@toq/lambdas/pipeline`: what ties the functions into one pipeline — the state machine
+ * definition (the ASL file) and the resources' names and settings. `infra` deploys them;
+ * `local` runs them on one machine. Pure data: importing it loads neither the SDK nor sharp.
+ */
+export {
+  DEFINITION_PATH,
+  DEFINITION_PLACEHOLDERS,
+  DEFINITION_TEXT,
+  renderDefinition,
+  type DefinitionPlaceholder,
+} from './definition.ts';
+export {
+  DEFAULT_MAX_PHOTO_BYTES,
+  DEFAULT_MAX_VIDEO_BYTES,
+  DEFAULT_STAGE,
+  FUNCTION_IDS,
+  QUEUE_SETTINGS,
+  pipelineNames,
+  type FunctionId,
+  type PipelineNames,
+} from './resources.ts';
