@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Options } from 'tsup';
 import { libraryConfig } from '../../tools/build/tsup-library.ts';
 
@@ -25,45 +24,16 @@ const nativeParts: EsbuildPlugin = {
 };
 
 /**
- * Writes `dist/THIRD-PARTY-LICENSES.md`: name, version, license and license text of every npm
- * package the bundle contains (archiver and its dependencies: MIT, ISC, Apache-2.0, BlueOak).
- */
-const thirdPartyLicenses: EsbuildPlugin = {
-  name: 'third-party-licenses',
-  setup(build) {
-    build.onEnd(({ metafile }) => {
-      const roots = new Set<string>();
-      for (const input of Object.keys(metafile?.inputs ?? {})) {
-        const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
-        if (match?.[1] !== undefined) roots.add(match[1]);
-      }
-      const sections = [...roots].sort().map((root) => {
-        const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-          name: string;
-          version: string;
-          license: string;
-        };
-        const file = readdirSync(root).find((name) => /^licen[cs]e/i.test(name));
-        const text = file === undefined ? '' : readFileSync(join(root, file), 'utf8').trim();
-        return `## ${manifest.name} ${manifest.version} (${manifest.license})\n\n${text}\n`;
-      });
-      const unique = [...new Set(sections)];
-      mkdirSync('dist', { recursive: true });
-      writeFileSync(
-        'dist/THIRD-PARTY-LICENSES.md',
-        `# Third-party code bundled in @toq/zipper\n\n${unique.join('\n')}`,
-      );
-    });
-  },
-};
-
-/**
- * archiver and its dependencies are bundled (so the plugin above applies to them): the published
+ * archiver and its dependencies are bundled (so the plugin above applies to them, and their
+ * licences go into dist/THIRD-PARTY-LICENSES.md): the published
  * package has no runtime dependency.
  */
 export default {
-  ...(libraryConfig({ entry: ['src/index.ts'], noExternal: [/./] }) as Options),
-  esbuildPlugins: [nativeParts, thirdPartyLicenses],
+  ...(libraryConfig({
+    entry: ['src/index.ts'],
+    noExternal: [/./],
+    esbuildPlugins: [nativeParts],
+  }) as Options),
   // Bundled CommonJS modules (async, lazystream…) require() Node's built-ins: give the ESM build one.
   banner: ({ format }) =>
     format === 'esm'

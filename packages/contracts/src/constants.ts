@@ -1,7 +1,10 @@
 /**
- * The pipeline's constants with no runtime dependency (no zod), published as
- * `@toq/contracts/constants` so that libraries such as `@toq/thumbnails` can inline them.
+ * The pipeline's constants, and how its error messages show a received value, with no runtime
+ * dependency (no zod): published as `@toq/contracts/constants` so that libraries such as
+ * `@toq/thumbnails` and `@toq/zipper` can inline them.
  */
+
+export { describeValue } from './describe-value';
 
 /** The two kinds of media a listing has. */
 export const MEDIA_TYPES = ['photo', 'video'] as const;
@@ -20,7 +23,7 @@ export type VideoExtension = (typeof MEDIA_EXTENSIONS.video)[number];
 
 /** The rendition sizes, smallest first. */
 export const RENDITION_SIZES = ['thumbnail', 'small', 'medium', 'large'] as const;
-/** `thumbnail`, `small`, `medium` or `large`. */
+/** `thumbnail` (200 px wide), `small` (400), `medium` (800) or `large` (1200): see `RENDITION_WIDTHS`. */
 export type RenditionSize = (typeof RENDITION_SIZES)[number];
 
 /**

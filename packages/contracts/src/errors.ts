@@ -49,23 +49,6 @@ export class ContractError extends Error {
   }
 }
 
-/**
- * A value as shown in an error message: strings quoted, cut at `maxLength` characters, and every character
- * outside printable ASCII escaped (`\u{202e}`, `\u{a}`), so a hostile input can neither flood a log
- * nor reorder or hide text in it.
- * @internal
- */
-export function received(value: unknown, maxLength = 40): string {
-  if (typeof value !== 'string') {
-    return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  }
-  const escaped = value
-    .slice(0, maxLength)
-    .replace(/["\\]/g, (c) => `\\${c}`)
-    .replace(/[^\x20-\x7e]/gu, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
-  return value.length > maxLength ? `"${escaped}…" (${value.length} characters)` : `"${escaped}"`;
-}
-
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
   return path

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { received } from './errors';
+import { describeValue } from './describe-value';
 import {
   MEDIA_EXTENSIONS,
   MEDIA_TYPES,
@@ -17,7 +17,7 @@ import {
 const CanonicalUuid = z
   .uuid({
     error: (issue) =>
-      `must be a UUID such as 0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10, received ${received(issue.input)}`,
+      `must be a UUID such as 0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10, received ${describeValue(issue.input)}`,
   })
   .overwrite((value) => value.toLowerCase());
 
@@ -38,7 +38,7 @@ export const RequestId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,40}$/, {
     error: (issue) =>
-      `must be 1-40 characters of letters, digits, "_" or "-", received ${received(issue.input)}`,
+      `must be 1-40 characters of letters, digits, "_" or "-", received ${describeValue(issue.input)}`,
   })
   .describe('The backend’s id for this request (idempotency key): 1-40 of A-Z a-z 0-9 _ -.');
 export type RequestId = z.infer<typeof RequestId>;
@@ -83,7 +83,7 @@ export const MediaExtension = z
   .string()
   .regex(new RegExp(anyCaseAlternation(ALL_MEDIA_EXTENSIONS)), {
     error: (issue) =>
-      `must be one of ${ALL_MEDIA_EXTENSIONS.join(', ')} (any letter case), received ${received(issue.input)}`,
+      `must be one of ${ALL_MEDIA_EXTENSIONS.join(', ')} (any letter case), received ${describeValue(issue.input)}`,
   })
   .overwrite((value) => value.toLowerCase())
   .describe(
@@ -122,7 +122,7 @@ export function checkExtensionMatchesType(
     ctx.addIssue({
       code: 'custom',
       path: ['ext'],
-      message: `must be a ${parts.mediaType} extension (${MEDIA_EXTENSIONS[parts.mediaType].join(', ')}), received ${received(parts.ext)}`,
+      message: `must be a ${parts.mediaType} extension (${MEDIA_EXTENSIONS[parts.mediaType].join(', ')}), received ${describeValue(parts.ext)}`,
     });
   }
 }

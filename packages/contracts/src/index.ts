@@ -12,6 +12,7 @@ export {
   type PipelineErrorName,
   type PhotoExtension,
   type VideoExtension,
+  describeValue,
 } from './constants';
 export {
   ListingId,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { MEDIA_EXTENSIONS, RENDITION_CONTENT_TYPES, RENDITION_SIZES } from './constants';
-import { ContractError, received } from './errors';
+import { describeValue } from './describe-value';
+import { ContractError } from './errors';
 import { LOWERCASE_UUID_SOURCE, MediaExtension, anyCaseAlternation } from './ids';
 import { CallbackTarget, MediaItem, ProcessingRequest } from './messages';
 import {
@@ -119,7 +120,7 @@ export function jsonSchema(name: JsonSchemaName): JsonSchemaDocument {
     throw new ContractError('INVALID_INPUT', 'JSON Schema name', [
       {
         path: '(root)',
-        message: `must be one of ${JSON_SCHEMA_NAMES.join(', ')}, received ${received(name)}`,
+        message: `must be one of ${JSON_SCHEMA_NAMES.join(', ')}, received ${describeValue(name)}`,
       },
     ]);
   }

@@ -12,7 +12,8 @@ import {
   type RenditionExtension as RenditionExtensionType,
 } from './ids';
 import { RENDITION_EXTENSIONS, RENDITION_SIZES } from './constants';
-import { ContractError, received } from './errors';
+import { describeValue } from './describe-value';
+import { ContractError } from './errors';
 import { safeParseAs } from './parse';
 
 /** The parts of a raw upload's key: `{listingId}/raw/{mediaType}/{mediaId}.{ext}`. */
@@ -41,13 +42,13 @@ function checkRenditionFormat(
     ctx.addIssue({
       code: 'custom',
       path: ['ext'],
-      message: `must be a ${parts.mediaType} rendition format (${allowed.join(', ')}), received ${received(parts.ext)}`,
+      message: `must be a ${parts.mediaType} rendition format (${allowed.join(', ')}), received ${describeValue(parts.ext)}`,
     });
   } else if (parts.ext === 'mp4' && parts.size !== 'large') {
     ctx.addIssue({
       code: 'custom',
       path: ['size'],
-      message: `must be "large" for a video's MP4, received ${received(parts.size)}`,
+      message: `must be "large" for a video's MP4, received ${describeValue(parts.size)}`,
     });
   }
 }
@@ -237,7 +238,7 @@ export type ParsedMediaKey =
 
 function invalidKey(key: unknown, reason: string): ContractError {
   return new ContractError('INVALID_KEY', 'media key', [
-    { path: '(root)', message: `${received(key, 160)} ${reason}` },
+    { path: '(root)', message: `${describeValue(key, 160)} ${reason}` },
   ]);
 }
 

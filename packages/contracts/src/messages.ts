@@ -8,7 +8,7 @@ import {
   checkExtensionMatchesType,
   checkUniqueMediaIds,
 } from './ids';
-import { received } from './errors';
+import { describeValue } from './describe-value';
 
 /** The most media one request may list; the pipeline's state stays under Step Functions' 256 KB. */
 export const MAX_MEDIA_PER_REQUEST = 2000;
@@ -50,10 +50,10 @@ export const CallbackTarget = z
       .regex(CALLBACK_URL_PATTERN, {
         abort: true,
         error: (issue) =>
-          `must be an absolute http(s) URL of printable ASCII characters, received ${received(issue.input)}`,
+          `must be an absolute http(s) URL of printable ASCII characters, received ${describeValue(issue.input)}`,
       })
       .refine((url) => URL.canParse(url), {
-        error: (issue) => `must be a valid URL, received ${received(issue.input)}`,
+        error: (issue) => `must be a valid URL, received ${describeValue(issue.input)}`,
       })
       .meta({
         format: 'uri',

@@ -9,7 +9,7 @@ import {
   checkUniqueMediaIds,
 } from './ids';
 import { RENDITION_CONTENT_TYPES } from './constants';
-import { received } from './errors';
+import { describeValue } from './describe-value';
 import { RENDITION_KEY_PATTERN, ZIP_KEY_PATTERN } from './keys';
 import { MediaItem } from './messages';
 
@@ -109,7 +109,7 @@ function checkRenditionConsistency(
     ctx.addIssue({
       code: 'custom',
       path: ['contentType'],
-      message: `must be ${expected} for a ${rendition.ext} rendition, received ${received(rendition.contentType)}`,
+      message: `must be ${expected} for a ${rendition.ext} rendition, received ${describeValue(rendition.contentType)}`,
     });
   }
   const [size, file = ''] = rendition.key.split('/').slice(-2);
@@ -117,7 +117,7 @@ function checkRenditionConsistency(
     ctx.addIssue({
       code: 'custom',
       path: ['key'],
-      message: `must be a ${rendition.size} ${rendition.ext} key (…/${rendition.size}/{mediaId}.${rendition.ext}), received ${received(rendition.key, 120)}`,
+      message: `must be a ${rendition.size} ${rendition.ext} key (…/${rendition.size}/{mediaId}.${rendition.ext}), received ${describeValue(rendition.key, 120)}`,
     });
   }
 }
@@ -131,7 +131,7 @@ export const Rendition = z
       .regex(RENDITION_KEY_PATTERN, {
         abort: true,
         error: (issue) =>
-          `must be a rendition key {listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}, received ${received(issue.input, 120)}`,
+          `must be a rendition key {listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}, received ${describeValue(issue.input, 120)}`,
       })
       .describe(
         'The object key in the media bucket: {listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}.',
@@ -210,7 +210,7 @@ export const ZipResult = z
       .string()
       .regex(ZIP_KEY_PATTERN, {
         error: (issue) =>
-          `must be the zip key {listingId}/processed/zip/{listingId}.zip, received ${received(issue.input, 120)}`,
+          `must be the zip key {listingId}/processed/zip/{listingId}.zip, received ${describeValue(issue.input, 120)}`,
       })
       .describe('The archive’s key: {listingId}/processed/zip/{listingId}.zip.'),
     bytes: ByteSize.describe('The archive’s size in bytes.'),

@@ -35,14 +35,3 @@ export class ThumbnailError extends Error {
     this.code = code;
   }
 }
-
-/** Describes a value for an error message: `a string ("x")`, `an array`, `null`, `12`. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array (${JSON.stringify(value)})`;
-  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Buffer.isBuffer(value)) return `a Buffer of ${value.length} bytes`;
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
-  return typeof value;
-}

@@ -1,4 +1,4 @@
-export { createRenditions, type Rendition, type RenditionSet } from './renditions';
+export { createRenditions, type RenditionImage, type RenditionSet } from './renditions';
 export { ThumbnailError, type ThumbnailErrorCode } from './errors';
 export type { RenditionInput } from './input';
 export type { RenditionOptions, ExtraFormat } from './options';

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { ThumbnailError, describe } from './errors';
+import { describeValue } from '@toq/contracts/constants';
+import { ThumbnailError } from './errors';
 
 /** What `createRenditions` accepts: the bytes, a file path, or a stream of the bytes. */
 export type RenditionInput = Buffer | Uint8Array | string | Readable;
@@ -94,7 +95,7 @@ async function load(input: unknown, maxInputBytes: number): Promise<LoadedInput>
   }
   throw new ThumbnailError(
     'INVALID_ARGUMENT',
-    `Invalid input: expected a Buffer, a file path or a Readable stream, received ${describe(input)}`,
+    `Invalid input: expected a Buffer, a file path or a Readable stream, received ${describeValue(input)}`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { RENDITION_SIZES } from '@toq/contracts/constants';
-import { ThumbnailError, describe } from './errors';
+import { RENDITION_SIZES, describeValue } from '@toq/contracts/constants';
+import { ThumbnailError } from './errors';
 import type { RenditionSize } from './sizes';
 
 /** The extra formats a rendition set can add beside its primary JPEG or PNG/WebP renditions. */
@@ -60,7 +60,7 @@ const OPTION_KEYS = [
 function invalid(what: string, expected: string, received: unknown): ThumbnailError {
   return new ThumbnailError(
     'INVALID_ARGUMENT',
-    `Invalid option ${what}: expected ${expected}, received ${describe(received)}`,
+    `Invalid option ${what}: expected ${expected}, received ${describeValue(received)}`,
   );
 }
 
@@ -77,7 +77,7 @@ function rejectUnknownKeys(
     if (!known.includes(key)) {
       throw new ThumbnailError(
         'INVALID_ARGUMENT',
-        `Invalid option ${where}${key}: expected one of ${known.join(', ')}, received an unknown key "${key}"`,
+        `Invalid option ${where}${key}: expected one of ${known.join(', ')}, received an unknown key ${describeValue(key)}`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { decodeMaster, probe, type SourceInfo } from './decode';
 import { encodeRendition, primaryFormat, type Encoded, type RenditionFormat } from './encode';
 import { ThumbnailError } from './errors';
@@ -6,8 +7,11 @@ import { resolveOptions, type RenditionOptions } from './options';
 import { createPlaceholder, type Placeholder } from './placeholder';
 import { renditionTargets, type RenditionSize } from './sizes';
 
-/** One rendition: a size at its true dimensions, in one format. */
-export interface Rendition extends Encoded {
+/**
+ * One rendered image: a size at its true dimensions, in one format, with its encoded bytes. (Not
+ * `@toq/contracts`' `Rendition`, the record of a stored object: its key and byte count.)
+ */
+export interface RenditionImage extends Encoded {
   /** The size name (spec §2): `thumbnail`, `small`, `medium` or `large`. */
   readonly size: RenditionSize;
 }
@@ -20,20 +24,9 @@ export interface RenditionSet {
    * The renditions, widest first: one per requested size in the primary format (JPEG, or PNG/WebP
    * for a transparent photo), then one per size in each extra format.
    */
-  readonly renditions: readonly Rendition[];
+  readonly renditions: readonly RenditionImage[];
   /** The ThumbHash placeholder; absent when `placeholder: false`. */
   readonly placeholder?: Placeholder;
-}
-
-/** Runs the tasks with at most `limit` in flight, keeping their order in the result. */
-async function runLimited<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results = new Array<T>(tasks.length);
-  const queue = tasks.entries(); // shared: each worker takes the next task when it is free
-  const worker = async () => {
-    for (const [index, task] of queue) results[index] = await task();
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
 }
 
 /**
@@ -77,7 +70,7 @@ export async function createRenditions(
   const primary = primaryFormat(source.format, master);
   const formats: RenditionFormat[] = [primary, ...settings.formats.filter((f) => f !== primary)];
   const jobs = formats.flatMap((format) =>
-    targets.map((target) => async (): Promise<Rendition> => {
+    targets.map((target) => async (): Promise<RenditionImage> => {
       try {
         const encoded = await encodeRendition(
           master,
@@ -98,13 +91,15 @@ export async function createRenditions(
       }
     }),
   );
-  const [placeholder, ...renditions] = await runLimited<Rendition | Placeholder | undefined>(
-    [async () => (settings.placeholder ? createPlaceholder(master) : undefined), ...jobs],
-    settings.concurrency,
-  );
+  // At most `concurrency` encodes (and the placeholder) in flight, started in this order.
+  const limit = pLimit(settings.concurrency);
+  const [placeholder, ...renditions] = await Promise.all([
+    limit(async () => (settings.placeholder ? createPlaceholder(master) : undefined)),
+    ...jobs.map((job) => limit(job)),
+  ]);
   return {
     source,
-    renditions: renditions as Rendition[],
-    ...(placeholder ? { placeholder: placeholder as Placeholder } : {}),
+    renditions,
+    ...(placeholder ? { placeholder } : {}),
   };
 }

@@ -1,12 +1,9 @@
-import { RENDITION_WIDTHS } from '@toq/contracts/constants';
+import { RENDITION_WIDTHS, type RenditionSize } from '@toq/contracts/constants';
 
-/**
- * A rendition size (spec §2): `thumbnail` (200 px wide), `small` (400), `medium` (800), `large`
- * (1200). Spelled out rather than re-exported from `@toq/contracts`, which is inlined at build
- * and not installed with this package, so the published types stand alone (a type test checks
- * that both stay equal).
- */
-export type RenditionSize = 'thumbnail' | 'small' | 'medium' | 'large';
+// A rendition size, `thumbnail` (200 px wide), `small` (400), `medium` (800) or `large` (1200): the
+// very type of @toq/contracts, not a copy. Its declaration is inlined into the published types
+// (tsup.config.ts), so that they stand alone, as the code does.
+export type { RenditionSize };
 
 /** The pixel dimensions one rendition size gets for a given upright source. */
 export interface RenditionTarget {

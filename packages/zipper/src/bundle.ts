@@ -1,8 +1,9 @@
 import { ZipArchive } from 'archiver';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { describeValue } from '@toq/contracts/constants';
 import { checkEntry, isReadable, isStored, type ZipEntry } from './entries';
-import { ZipperError, describeValue, messageOf } from './errors';
+import { ZipperError, messageOf } from './errors';
 import { FirstFailure, ignore } from './failure';
 import { parseOptions, type ZipOptions } from './options';
 import { countedSource, openSource, sizeMismatch } from './sources';

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { ZipperError, describeValue } from './errors';
+import { describeValue } from '@toq/contracts/constants';
+import { ZipperError } from './errors';
 
 /**
  * Where an entry's bytes come from: the bytes themselves, a stream, or a function that opens

@@ -58,18 +58,6 @@ export class ZipperError extends Error {
   }
 }
 
-/** Describes a value for an error message: `a string ("x")`, `an array`, `null`, `12`. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
-  return typeof value;
-}
-
 /** The message of an error, or the value itself as text. */
 export function messageOf(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);

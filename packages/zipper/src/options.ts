@@ -1,4 +1,5 @@
-import { ZipperError, describeValue } from './errors';
+import { describeValue } from '@toq/contracts/constants';
+import { ZipperError } from './errors';
 
 /** Options of {@link createZip}. Unknown keys are rejected. */
 export interface ZipOptions {
@@ -68,7 +69,7 @@ export function parseOptions(options: unknown): Settings {
   if (unknown.length > 0) {
     throw new ZipperError(
       'INVALID_ARGUMENT',
-      `Invalid options: expected only ${[...KNOWN_OPTIONS].join(', ')}, but received ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
+      `Invalid options: expected only ${[...KNOWN_OPTIONS].join(', ')}, but received ${unknown.map((key) => describeValue(key)).join(', ')}`,
     );
   }
   const { date, compressionLevel, signal } = options as ZipOptions;

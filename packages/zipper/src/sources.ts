@@ -1,6 +1,7 @@
 import { Transform, pipeline, type Readable } from 'node:stream';
+import { describeValue } from '@toq/contracts/constants';
 import { isReadable, type ZipEntry } from './entries';
-import { ZipperError, describeValue, messageOf } from './errors';
+import { ZipperError, messageOf } from './errors';
 import { ignore, type FirstFailure } from './failure';
 
 export function sizeMismatch(entryPath: string, expected: number, received: string): ZipperError {

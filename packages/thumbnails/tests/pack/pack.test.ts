@@ -27,14 +27,19 @@ describe('the packed @toq/thumbnails tarball', () => {
     await copyFile(heic, join(project.dir, 'photo.heic'));
   }, 300_000);
 
-  it('inlines @toq/contracts (code and types; zod never loads) and ThumbHash: it installs alone', async () => {
+  it('inlines @toq/contracts (code and types; zod never loads), ThumbHash and p-limit: it installs alone', async () => {
     const dist = join(packageDir, 'dist');
     const files = (await readdir(dist)).filter((f) => /\.(mjs|cjs|d\.ts|d\.cts)$/.test(f));
     for (const file of files) {
       const code = await readFile(join(dist, file), 'utf8');
       expect(code, file).not.toMatch(
-        /(from |require\(|import\()["'](@toq\/contracts|zod|thumbhash)/,
+        /(from |require\(|import\()["'](@toq\/contracts|zod|thumbhash|p-limit|yocto-queue)/,
       );
+    }
+    for (const file of ['index.cjs', 'cli.cjs']) {
+      const code = await readFile(join(dist, file), 'utf8');
+      expect(code, file).toContain('function describeValue(');
+      expect(code, file).toContain('function pLimit(');
     }
     const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8'));
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['heic-decode', 'sharp']);
@@ -85,9 +90,11 @@ describe('the packed @toq/thumbnails tarball', () => {
        (async () => {
          const set = await createRenditions(readFileSync('photo.heic'), { sizes: ['thumbnail'] });
          const error = await createRenditions(Buffer.from('not an image')).catch((e) => e);
+         const invalid = await createRenditions(42).catch((e) => e);
          console.log(JSON.stringify({
            source: set.source, ext: set.renditions[0].ext, width: set.renditions[0].width,
            error: [error instanceof ThumbnailError, error.name, error.code],
+           invalid: [invalid.code, invalid.message],
          }));
        })();`,
     );
@@ -97,6 +104,10 @@ describe('the packed @toq/thumbnails tarball', () => {
       ext: 'jpg',
       width: 200,
       error: [true, 'ThumbnailError', 'UNSUPPORTED_FORMAT'],
+      invalid: [
+        'INVALID_ARGUMENT',
+        'Invalid input: expected a Buffer, a file path or a Readable stream, received 42',
+      ],
     });
   });
 

@@ -34,16 +34,16 @@ describe('resolveOptions', () => {
     ],
     [
       { sizes: ['huge'] },
-      'Invalid option sizes: expected items among thumbnail, small, medium, large, received a string ("huge")',
+      'Invalid option sizes: expected items among thumbnail, small, medium, large, received "huge"',
     ],
-    [{ sizes: [] }, 'Invalid option sizes: expected at least one size, received an array ([])'],
+    [{ sizes: [] }, 'Invalid option sizes: expected at least one size, received an empty array'],
     [
       { formats: 'webp' },
-      'Invalid option formats: expected an array of webp, avif, received a string ("webp")',
+      'Invalid option formats: expected an array of webp, avif, received "webp"',
     ],
     [
       { formats: ['jpeg'] },
-      'Invalid option formats: expected items among webp, avif, received a string ("jpeg")',
+      'Invalid option formats: expected items among webp, avif, received "jpeg"',
     ],
     [
       { concurrency: 0 },
@@ -53,10 +53,7 @@ describe('resolveOptions', () => {
       { limitInputPixels: 1.5 },
       'Invalid option limitInputPixels: expected an integer between 1 and 9007199254740991, received 1.5',
     ],
-    [
-      { placeholder: 'yes' },
-      'Invalid option placeholder: expected a boolean, received a string ("yes")',
-    ],
+    [{ placeholder: 'yes' }, 'Invalid option placeholder: expected a boolean, received "yes"'],
     [null, 'Invalid option object: expected an object or undefined, received null'],
   ])('refuses %j with INVALID_ARGUMENT', (options, message) => {
     let error: unknown;

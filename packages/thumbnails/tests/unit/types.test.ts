@@ -1,19 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type * as contracts from '@toq/contracts';
 import type {
   RENDITION_CONTENT_TYPES,
   RenditionSize as ContractsRenditionSize,
 } from '@toq/contracts/constants';
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   createRenditions,
   type ThumbnailError,
-  type Rendition,
+  type RenditionImage,
   type RenditionInput,
   type RenditionOptions,
   type RenditionSet,
   type RenditionSize,
   type ThumbnailErrorCode,
 } from '../../src/index';
+
+const thumbnailsIndex = join(import.meta.dirname, '../../src/index.ts');
+const contractsIndex = join(import.meta.dirname, '../../../contracts/src/index.ts');
+
+/** Every name an index file exports (`export { a, type B, c as d }`), types included. */
+function exportedNames(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  return [...source.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap(([, names]) =>
+    (names ?? '')
+      .split(',')
+      .map(
+        (name) =>
+          name
+            .trim()
+            .replace(/^type /, '')
+            .split(/\s+as\s+/)
+            .at(-1) ?? '',
+      )
+      .filter(Boolean),
+  );
+}
 
 describe('the public types', () => {
   it('take a Buffer, a path or a Readable, and optional options', () => {
@@ -29,18 +53,29 @@ describe('the public types', () => {
 
   it('return a set whose renditions name their size, format and extension', () => {
     expectTypeOf(createRenditions).returns.toEqualTypeOf<Promise<RenditionSet>>();
-    expectTypeOf<Rendition['size']>().toEqualTypeOf<'thumbnail' | 'small' | 'medium' | 'large'>();
-    expectTypeOf<Rendition['ext']>().toEqualTypeOf<'jpg' | 'png' | 'webp' | 'avif'>();
-    expectTypeOf<Rendition['format']>().toEqualTypeOf<'jpeg' | 'png' | 'webp' | 'avif'>();
-    expectTypeOf<Rendition['data']>().toEqualTypeOf<Buffer>();
+    expectTypeOf<RenditionSet['renditions']>().toEqualTypeOf<readonly RenditionImage[]>();
+    expectTypeOf<RenditionImage['size']>().toEqualTypeOf<
+      'thumbnail' | 'small' | 'medium' | 'large'
+    >();
+    expectTypeOf<RenditionImage['ext']>().toEqualTypeOf<'jpg' | 'png' | 'webp' | 'avif'>();
+    expectTypeOf<RenditionImage['format']>().toEqualTypeOf<'jpeg' | 'png' | 'webp' | 'avif'>();
+    expectTypeOf<RenditionImage['data']>().toEqualTypeOf<Buffer>();
     expectTypeOf<RenditionSet['source']['orientation']>().toEqualTypeOf<number>();
   });
 
-  it('spell out the same sizes and content types as @toq/contracts', () => {
+  it('use the sizes and content types of @toq/contracts', () => {
     expectTypeOf<RenditionSize>().toEqualTypeOf<ContractsRenditionSize>();
-    expectTypeOf<Rendition['contentType']>().toEqualTypeOf<
-      (typeof RENDITION_CONTENT_TYPES)[Rendition['ext']]
+    expectTypeOf<RenditionSize>().toEqualTypeOf<contracts.RenditionSize>();
+    expectTypeOf<RenditionImage['contentType']>().toEqualTypeOf<
+      (typeof RENDITION_CONTENT_TYPES)[RenditionImage['ext']]
     >();
+  });
+
+  it('share no exported name with @toq/contracts but RenditionSize, the same type', () => {
+    const shared = exportedNames(thumbnailsIndex).filter((name) =>
+      exportedNames(contractsIndex).includes(name),
+    );
+    expect(shared).toEqual(['RenditionSize']); // equal types: see the test above
   });
 
   it('give errors a closed set of codes', () => {

@@ -83,7 +83,7 @@ describe('createZip when a source fails', () => {
 
     expect(error).toMatchObject({ code: 'INVALID_ENTRY', entryPath: 'b.jpg' });
     expect(error.message).toBe(
-      'Invalid entry #0 ("b.jpg"): expected its source function to resolve to a Readable, but it resolved to an object (Buffer)',
+      'Invalid entry #0 ("b.jpg"): expected its source function to resolve to a Readable, but it resolved to a Buffer of 1 byte',
     );
   });
 

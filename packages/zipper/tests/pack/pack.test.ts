@@ -63,6 +63,27 @@ describe('the packed @toq/zipper tarball', () => {
     expect(manifest.dependencies).toBeUndefined();
     expect(manifest.engines.node).toBe('>=22.12');
     await expect(stat(join(project.dir, 'node_modules/archiver'))).rejects.toThrow(/ENOENT/);
+    await expect(stat(join(project.dir, 'node_modules/@toq/contracts'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("inlines @toq/contracts' describeValue (code only; zod never loads)", async () => {
+    const dist = join(packageDir, 'dist');
+    const files = (await readdir(dist)).filter((f) => /\.(mjs|cjs|d\.ts|d\.cts)$/.test(f));
+    for (const file of files) {
+      const code = await readFile(join(dist, file), 'utf8');
+      expect(code, file).not.toMatch(/(from |require\(|import\()["'](@toq\/contracts|zod)/);
+    }
+    for (const file of ['index.mjs', 'index.cjs']) {
+      expect(await readFile(join(dist, file), 'utf8'), file).toContain('function describeValue(');
+    }
+    const { stdout } = await project.runScript(
+      'describe.cjs',
+      `const { createZip } = require('@toq/zipper');
+       createZip([], process.stdout, { date: 'x'.repeat(50) }).catch((e) => console.log(e.message));`,
+    );
+    expect(stdout.trim()).toBe(
+      `Invalid option date: expected a valid Date from 1980 through 2043, but received "${'x'.repeat(40)}…" (50 characters)`,
+    );
   });
 
   it("bundles archiver with node:zlib's CRC-32 and node:stream, not crc-32 and readable-stream 4", async () => {

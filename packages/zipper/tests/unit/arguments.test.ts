@@ -23,17 +23,17 @@ describe('createZip arguments', () => {
     ],
     [
       { date: new Date('1979-12-31T23:59:59Z') },
-      'Invalid option date: expected a valid Date from 1980 through 2043, but received an object (Date)',
+      'Invalid option date: expected a valid Date from 1980 through 2043, but received a Date (1979-12-31T23:59:59.000Z)',
     ],
     [
       { date: '2026-01-01' },
-      'Invalid option date: expected a valid Date from 1980 through 2043, but received a string ("2026-01-01")',
+      'Invalid option date: expected a valid Date from 1980 through 2043, but received "2026-01-01"',
     ],
     [
       { signal: {} },
       'Invalid option signal: expected an AbortSignal, but received an object (Object)',
     ],
-    ['fast', 'Invalid options: expected an object, but received a string ("fast")'],
+    ['fast', 'Invalid options: expected an object, but received "fast"'],
   ])('rejects the options %j with INVALID_ARGUMENT', async (options, message) => {
     const sink = new MemorySink();
 

@@ -88,7 +88,7 @@ describe('checkEntry', () => {
     [{ source: Buffer.of() }, 'Invalid entry #3: expected a string path, but received undefined'],
     [
       { path: 'a.jpg', source: 'hello' },
-      'Invalid entry #3 ("a.jpg"): expected a source that is a Buffer, a Readable or a function, but received a string ("hello")',
+      'Invalid entry #3 ("a.jpg"): expected a source that is a Buffer, a Readable or a function, but received "hello"',
     ],
     [
       { path: 'a.jpg', source: Buffer.of(), size: -1 },
