@@ -22,6 +22,11 @@ const forbidden = {
     { name: '@toq/thumbnails', message: 'Rendering is behind the ImageRenderer port.' },
     { name: '@toq/zipper', message: 'Archiving is behind the ArchiveWriter port.' },
     { name: '@aws-lambda-powertools/logger', message: 'Logging is behind the Logger port.' },
+    {
+      name: 'aws-lambda',
+      message:
+        'The domain keeps its own minimal shapes; Lambda’s types belong in functions/ and handlers/.',
+    },
   ],
   patterns: [
     { group: ['@aws-sdk/*', '@smithy/*'], message: 'The AWS SDK belongs in adapters/.' },
@@ -42,6 +47,10 @@ const wiredByCaller = {
     { group: ['@aws-sdk/*', '@smithy/*'], message: 'SDK clients are built in handlers/.' },
     { group: ['**/adapters/*', '**/handlers/*'], message: 'Adapters are passed in as deps.' },
     { group: ['../config', '../config.ts'], message: 'Config values are passed in as deps.' },
+    {
+      group: ['../logger', '../logger.ts', '@aws-lambda-powertools/*'],
+      message: 'The Powertools logger is wired in handlers/: take an InvocationLogger.',
+    },
   ],
 };
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConfigurationError } from './domain/errors.ts';
+import { DEFAULT_MAX_PHOTO_BYTES, DEFAULT_MAX_VIDEO_BYTES } from './pipeline/resources.ts';
 
 /**
  * Each function's environment, one zod schema per function, parsed once at cold start by its
@@ -87,12 +88,10 @@ export const StartConfig = CommonEnv.extend({
 }).transform((env) => ({ ...logging(env), stateMachineArn: env.STATE_MACHINE_ARN }));
 export type StartConfig = z.output<typeof StartConfig>;
 
-/** `MAX_PHOTO_BYTES` when unset: 50 MiB. */
-export const DEFAULT_MAX_PHOTO_BYTES = 50 * 1024 * 1024;
-/** `MAX_VIDEO_BYTES` when unset: 5 GiB. */
-export const DEFAULT_MAX_VIDEO_BYTES = 5 * 1024 * 1024 * 1024;
-
-/** `validate`: the bucket and the size limits (`MAX_PHOTO_BYTES`, `MAX_VIDEO_BYTES`). */
+/**
+ * `validate`: the bucket and the size limits (`MAX_PHOTO_BYTES`, `MAX_VIDEO_BYTES`; unset, the
+ * pipeline's defaults: 50 MiB and 5 GiB, `pipeline/resources.ts`).
+ */
 export const ValidateConfig = BucketEnv.extend({
   MAX_PHOTO_BYTES: positiveBytes('MAX_PHOTO_BYTES', DEFAULT_MAX_PHOTO_BYTES),
   MAX_VIDEO_BYTES: positiveBytes('MAX_VIDEO_BYTES', DEFAULT_MAX_VIDEO_BYTES),

@@ -1,42 +1,49 @@
 /**
  * What other packages use of the functions: each function's factory (the one wiring of its
  * payload parsing, correlation keys and domain call, shared by `handlers/<fn>.ts` on AWS and the
- * local run in `packages/local`), the ports they are wired to, and the local twins and
- * adapters a local run composes them with. Importing it reads no environment and builds no AWS
- * client; the Lambda bundles never import it (their entries are `src/handlers/*.ts`).
+ * local run in `packages/local`), the ports they are wired to, the errors and domain types, and
+ * the adapters that load nothing heavy. Importing it reads no environment, builds no AWS client
+ * and loads neither the AWS SDK nor sharp (tested in `tests/unit/entry.test.ts`); the Lambda
+ * bundles never import it (their entries are `src/handlers/*.ts`).
  */
 
 // The seven functions.
-export { createStartHandler, type StartEvent, type StartFunctionDeps } from './functions/start.ts';
+export { createStartHandler, type StartFunctionDeps } from './functions/start.ts';
 export { createValidateHandler, type ValidateFunctionDeps } from './functions/validate.ts';
 export { createThumbnailsHandler, type ThumbnailsFunctionDeps } from './functions/thumbnails.ts';
 export { createTranscodeHandler, type TranscodeFunctionDeps } from './functions/transcode.ts';
 export { createZipHandler, type ZipFunctionDeps } from './functions/zip.ts';
 export { createConsolidateHandler, type ConsolidateFunctionDeps } from './functions/consolidate.ts';
 export { createCallbackHandler, type CallbackFunctionDeps } from './functions/callback.ts';
-export type { CorrelationKeys, InvocationLogger } from './logger.ts';
+export {
+  defineTask,
+  type CorrelationKeys,
+  type InvocationLogger,
+  type TaskDefinition,
+  type TaskDeps,
+  type TaskHandler,
+} from './functions/task.ts';
 
 // What their results and records look like, and the errors Step Functions matches.
-export type { BatchResponse, QueueMessage } from './domain/start-processing.ts';
-export type { SizeLimits } from './domain/validate-listing.ts';
+export type { BatchResponse, QueueMessage } from './domain/start.ts';
+export type { SizeLimits, ValidateResult } from './domain/validate.ts';
+export type { ItemOutcome } from './domain/thumbnails.ts';
+export type { ConsolidateOutput } from './domain/consolidate.ts';
+export type { CallbackResult } from './domain/callback.ts';
 export type {
   OutputGroupDetail,
   TranscodeJobResult,
   TranscodeOutput,
   TranscodeSettings,
 } from './domain/media-convert-job.ts';
-export {
-  DEFAULT_RETRY_POLICY,
-  type DeliveryRecord,
-  type RetryPolicy,
-} from './domain/notify-backend.ts';
+export { DEFAULT_RETRY_POLICY, DeliveryRecord, type RetryPolicy } from './domain/callback.ts';
 export {
   deliveryStateKey,
   itemStateKey,
   resultStateKey,
   type StateScope,
 } from './domain/state-keys.ts';
-export { RENDITION_CACHE_CONTROL } from './domain/render-media.ts';
+export { RENDITION_CACHE_CONTROL } from './domain/thumbnails.ts';
 export {
   ConfigurationError,
   InvalidRequestError,
@@ -57,18 +64,20 @@ export type {
 export type { ImageRenderer } from './ports/image-renderer.ts';
 export type { Logger } from './ports/logger.ts';
 export {
+  InvalidRecordError,
   ObjectNotFoundError,
   SET_HEADERS_MAX_BYTES,
+  readJsonRecord,
+  readJsonRecordIfPresent,
   type ObjectInfo,
   type ObjectStore,
 } from './ports/object-store.ts';
 export type { SecretSource } from './ports/secret-source.ts';
 export type { WebhookSender } from './ports/webhook-sender.ts';
 
-// Adapters: the real ones a local run also uses, and the local twins.
+// The adapters that load nothing heavy: the filesystem twin of the media bucket, the real clock.
+// The others sit behind their own subpaths, so importing this entry loads neither the AWS SDK nor
+// sharp: `@toq/lambdas/s3` (S3ObjectStore), `/renderer` (ThumbnailsRenderer, sharp), `/archive`
+// (ZipperArchiveWriter), `/webhook-sender` (HttpWebhookSender).
 export { FsObjectStore } from './adapters/fs-object-store.ts';
-export { HttpWebhookSender } from './adapters/http-webhook-sender.ts';
-export { S3ObjectStore } from './adapters/s3-object-store.ts';
 export { systemClock } from './adapters/system-clock.ts';
-export { ThumbnailsRenderer } from './adapters/thumbnails-renderer.ts';
-export { ZipperArchiveWriter } from './adapters/zipper-archive-writer.ts';

@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import type { CorrelationKeys, Logger } from '@toq/lambdas';
 
 /** One structured log line of a local run: what a function's Powertools logger would print. */
@@ -7,6 +8,10 @@ export interface LogEntry {
   /** The function that logged it (`validate`, `thumbnails`, …) or `runner`. */
   readonly function: string;
   readonly message: string;
+  /** Lambda's context, as Powertools prints it (absent from the runner's own lines). */
+  readonly function_name?: string;
+  readonly function_request_id?: string;
+  readonly cold_start?: boolean;
   readonly [key: string]: unknown;
 }
 
@@ -17,21 +22,28 @@ export interface LogEntry {
  *
  * @example
  * const logs = new LocalLog((entry) => file.write(JSON.stringify(entry) + '\n'));
- * const logger = logs.forFunction('thumbnails', { listingId });
+ * const logger = logs.forFunction('thumbnails', { listingId }, localContext(name));
  */
 export class LocalLog {
   readonly entries: LogEntry[] = [];
+  /** The functions invoked so far: the next invocation of one is warm. */
+  readonly #warm = new Set<string>();
 
   constructor(private readonly sink?: (entry: LogEntry) => void) {}
 
-  /** The {@link Logger} port of one function, with correlation keys on every line. */
-  forFunction(name: string, keys: CorrelationKeys = {}): Logger {
+  /**
+   * The {@link Logger} port of one invocation of a function: the correlation keys and, given a
+   * context, Lambda's fields (as Powertools' `addContext`) on every line.
+   */
+  forFunction(name: string, keys: CorrelationKeys = {}, context?: Context): Logger {
+    const lambda = context === undefined ? {} : this.#lambdaFields(context);
     const at = (level: LogEntry['level']) => (message: string, extra?: Record<string, unknown>) => {
       const entry: LogEntry = {
         time: new Date().toISOString(),
         level,
         function: name,
         message,
+        ...lambda,
         ...keys,
         ...extra,
       };
@@ -39,5 +51,15 @@ export class LocalLog {
       this.sink?.(entry);
     };
     return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  }
+
+  #lambdaFields(context: Context) {
+    const coldStart = !this.#warm.has(context.functionName);
+    this.#warm.add(context.functionName);
+    return {
+      function_name: context.functionName,
+      function_request_id: context.awsRequestId,
+      cold_start: coldStart,
+    };
   }
 }

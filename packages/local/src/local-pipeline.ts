@@ -8,22 +8,22 @@ import { fromBufferPromise } from 'yauzl';
 import {
   DEFAULT_RETRY_POLICY,
   FsObjectStore,
-  HttpWebhookSender,
-  S3ObjectStore,
-  ThumbnailsRenderer,
-  ZipperArchiveWriter,
   createStartHandler,
-  type BatchResponse,
   type ObjectStore,
-  type QueueMessage,
   type RetryPolicy,
 } from '@toq/lambdas';
+import { ZipperArchiveWriter } from '@toq/lambdas/archive';
+import { ThumbnailsRenderer } from '@toq/lambdas/renderer';
+import { S3ObjectStore } from '@toq/lambdas/s3';
+import { HttpWebhookSender } from '@toq/lambdas/webhook-sender';
 import {
   DEFAULT_MAX_PHOTO_BYTES,
   DEFAULT_MAX_VIDEO_BYTES,
   pipelineNames,
 } from '@toq/lambdas/pipeline';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { FfmpegTranscoder } from './ffmpeg-transcoder.ts';
+import { localContext } from './local-context.ts';
 import type { ZipListing } from './contact-sheet.ts';
 import { scaledClock } from './local-clock.ts';
 import { LocalLog, type LogEntry } from './local-logger.ts';
@@ -38,11 +38,13 @@ import {
   InMemoryQueue,
   SqsQueue,
   drainQueue,
+  sqsRecord,
+  type BatchMessage,
   type BatchReport,
   type MessageQueue,
 } from './queue.ts';
 import { StaticSecretSource, newWebhookSecret } from './static-secret.ts';
-import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '@toq/lambdas/webhook-receiver';
 
 /** Credentials a local S3/SQS server accepts (fauxqs ignores them; the SDK needs some). */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -126,7 +128,7 @@ export class LocalPipeline {
   ) {
     this.startFunction = createStartHandler({
       starter: stepFunctions,
-      logger: (keys) => log.forFunction('start', keys),
+      logger: (keys, context) => log.forFunction('start', keys, context),
     });
   }
 
@@ -222,9 +224,18 @@ export class LocalPipeline {
     }
   }
 
-  /** The `start` function, built by its handler's factory, on the local Step Functions. */
-  start(records: readonly QueueMessage[]): Promise<BatchResponse> {
-    return this.startFunction({ Records: records });
+  /**
+   * The `start` function, built by its handler's factory, on the local Step Functions: the
+   * messages handed over as the event source mapping hands them (an `SQSEvent`), with a local
+   * Lambda context.
+   */
+  start(messages: readonly BatchMessage[]): Promise<SQSBatchResponse> {
+    const names = pipelineNames('local');
+    const queueArn = `arn:aws:sqs:us-east-1:000000000000:${names.queue}`;
+    return this.startFunction(
+      { Records: messages.map((message) => sqsRecord(message, queueArn)) },
+      localContext(names.functions.start),
+    );
   }
 
   /**

@@ -14,13 +14,14 @@ import {
   type SizeLimits,
   type WebhookSender,
 } from '@toq/lambdas';
-import type { FunctionId } from '@toq/lambdas/pipeline';
+import { pipelineNames, type FunctionId } from '@toq/lambdas/pipeline';
+import { localContext } from './local-context.ts';
 import type { LocalLog } from './local-logger.ts';
 
 /** The functions a state machine task invokes (`start` is driven by the queue instead). */
 export type TaskFunctionId = Exclude<FunctionId, 'start'>;
 
-/** A function's handler as Lambda calls it: the payload in, the JSON result out. */
+/** A function as a task invokes it: the payload in, the JSON result out (the context is local). */
 export type LocalFunction = (event: unknown) => Promise<unknown>;
 
 /** What the functions are wired to locally: the same ports the handlers wire to AWS. */
@@ -42,7 +43,9 @@ export interface LocalFunctionDeps {
 /**
  * The six task functions, each built by the same factory its Lambda handler
  * (`packages/lambdas/src/handlers/<fn>.ts`) builds it with, wired to local adapters instead of
- * AWS clients: this is the local run's composition root.
+ * AWS clients: this is the local run's composition root. Each invocation gets a local Lambda
+ * context ({@link localContext}: the function's name, a request id of its own), so its log lines
+ * carry the fields they carry on Lambda.
  *
  * @example
  * const functions = localFunctions({ store, bucket, renderer, archive, sender, clock, log, limits });
@@ -52,9 +55,9 @@ export function localFunctions(deps: LocalFunctionDeps): Record<TaskFunctionId, 
   const { store, clock, log } = deps;
   const logger =
     (fn: TaskFunctionId): InvocationLogger =>
-    (keys) =>
-      log.forFunction(fn, keys);
-  return {
+    (keys, context) =>
+      log.forFunction(fn, keys, context);
+  const functions = {
     validate: createValidateHandler({ store, limits: deps.limits, logger: logger('validate') }),
     thumbnails: createThumbnailsHandler({
       store,
@@ -72,4 +75,11 @@ export function localFunctions(deps: LocalFunctionDeps): Record<TaskFunctionId, 
       ...(deps.webhookRetry ? { retry: deps.webhookRetry } : {}),
     }),
   };
+  const names = pipelineNames('local').functions;
+  return Object.fromEntries(
+    Object.entries(functions).map(([fn, handler]) => [
+      fn,
+      (event: unknown) => handler(event, localContext(names[fn as TaskFunctionId])),
+    ]),
+  ) as Record<TaskFunctionId, LocalFunction>;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
@@ -8,6 +8,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { QUEUE_SETTINGS } from '@toq/lambdas/pipeline';
+import type { SQSRecord } from 'aws-lambda';
 
 /** A message as a receive hands it out. */
 export interface ReceivedMessage {
@@ -35,9 +37,6 @@ export interface MessageQueue {
   deadLetters(): Promise<string[]>;
 }
 
-/** The spec's redrive: after 5 receives a message goes to the DLQ. */
-export const MAX_RECEIVE_COUNT = 5;
-
 interface Stored {
   readonly messageId: string;
   readonly body: string;
@@ -46,14 +45,14 @@ interface Stored {
 }
 
 /**
- * The queue in memory, with SQS's redrive rule: a message received {@link MAX_RECEIVE_COUNT}
- * times and not deleted moves to the DLQ instead of being received a sixth time.
+ * The queue in memory, with SQS's redrive rule: a message received `QUEUE_SETTINGS.maxReceiveCount`
+ * (5) times and not deleted moves to the DLQ instead of being received a sixth time.
  */
 export class InMemoryQueue implements MessageQueue {
   readonly #messages: Stored[] = [];
   readonly #dead: string[] = [];
 
-  constructor(private readonly maxReceiveCount = MAX_RECEIVE_COUNT) {}
+  constructor(private readonly maxReceiveCount: number = QUEUE_SETTINGS.maxReceiveCount) {}
 
   async send(body: string): Promise<string> {
     const messageId = randomUUID();
@@ -106,8 +105,8 @@ export interface SqsQueueNames {
 
 /**
  * The queue on an SQS-protocol server (fauxqs on 127.0.0.1 in the tests and `--store s3`):
- * created as the stack creates it (visibility 60 s, retention 4 days, DLQ after 5 receives,
- * DLQ retention 14 days). A released message's visibility is set to 0 so the local run need not
+ * created as the stack creates it, with the deployed `QUEUE_SETTINGS` (visibility 60 s,
+ * retention 4 days, DLQ after 5 receives, DLQ retention 14 days). A released message's visibility is set to 0 so the local run need not
  * wait out the 60 s.
  *
  * @example
@@ -125,7 +124,7 @@ export class SqsQueue implements MessageQueue {
     const dlq = await client.send(
       new CreateQueueCommand({
         QueueName: names.deadLetterQueue,
-        Attributes: { MessageRetentionPeriod: '1209600' },
+        Attributes: { MessageRetentionPeriod: String(QUEUE_SETTINGS.deadLetterRetentionSeconds) },
       }),
     );
     const dlqUrl = dlq.QueueUrl as string;
@@ -136,11 +135,11 @@ export class SqsQueue implements MessageQueue {
       new CreateQueueCommand({
         QueueName: names.queue,
         Attributes: {
-          VisibilityTimeout: '60',
-          MessageRetentionPeriod: '345600',
+          VisibilityTimeout: String(QUEUE_SETTINGS.visibilityTimeoutSeconds),
+          MessageRetentionPeriod: String(QUEUE_SETTINGS.retentionSeconds),
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: attributes.Attributes?.['QueueArn'],
-            maxReceiveCount: MAX_RECEIVE_COUNT,
+            maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
           }),
         },
       }),
@@ -229,10 +228,41 @@ export interface BatchReport {
   readonly failed: number;
 }
 
+/** A message as the event source mapping hands it to the `start` function. */
+export type BatchMessage = Pick<ReceivedMessage, 'messageId' | 'body'> &
+  Partial<Pick<ReceivedMessage, 'receiveCount'>>;
+
 /** The `start` function as the event source mapping calls it. */
 export type BatchHandler = (
-  records: readonly { messageId: string; body: string }[],
+  messages: readonly BatchMessage[],
 ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+/**
+ * One message as Lambda's SQS event source mapping delivers it (an `SQSRecord` of the
+ * `SQSEvent`), from the queue `queueArn`.
+ *
+ * @example
+ * await start({ Records: messages.map((m) => sqsRecord(m, queueArn)) }, context);
+ */
+export function sqsRecord(message: BatchMessage, queueArn: string): SQSRecord {
+  const now = String(Date.now());
+  return {
+    messageId: message.messageId,
+    receiptHandle: `local-${message.messageId}`,
+    body: message.body,
+    attributes: {
+      ApproximateReceiveCount: String(message.receiveCount ?? 1),
+      SentTimestamp: now,
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: now,
+    },
+    messageAttributes: {},
+    md5OfBody: createHash('md5').update(message.body).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: queueArn.split(':')[3] ?? 'us-east-1',
+  };
+}
 
 /**
  * Lambda's SQS event source mapping, locally: receives batches of up to `batchSize` (10, the
@@ -243,7 +273,7 @@ export type BatchHandler = (
  *
  * @returns one report per batch handled.
  * @example
- * await drainQueue(queue, (records) => startProcessing(records, deps));
+ * await drainQueue(queue, (messages) => start({ Records: messages.map((m) => sqsRecord(m, arn)) }));
  */
 export async function drainQueue(
   queue: MessageQueue,
@@ -254,7 +284,7 @@ export async function drainQueue(
   for (;;) {
     const batch = await queue.receive(batchSize);
     if (batch.length === 0) return reports;
-    const response = await handler(batch.map(({ messageId, body }) => ({ messageId, body })));
+    const response = await handler(batch);
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     await Promise.all(
       batch.map((message) =>

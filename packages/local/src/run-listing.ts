@@ -2,8 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ListingMediaResult, executionName, parse, type ProcessingRequest } from '@toq/contracts';
-import { deliveryStateKey, resultStateKey, type DeliveryRecord } from '@toq/lambdas';
+import { ListingMediaResult, executionName, type ProcessingRequest } from '@toq/contracts';
+import {
+  DeliveryRecord,
+  deliveryStateKey,
+  readJsonRecordIfPresent,
+  resultStateKey,
+} from '@toq/lambdas';
 import { contactSheet, type ZipListing } from './contact-sheet.ts';
 import {
   buildRequest,
@@ -14,7 +19,7 @@ import {
 } from './listing-folder.ts';
 import type { LocalExecution } from './local-step-functions.ts';
 import { LocalPipeline, type LocalPipelineOptions, type StoreChoice } from './local-pipeline.ts';
-import type { ReceivedWebhook } from './webhook-receiver.ts';
+import type { ReceivedWebhook } from '@toq/lambdas/webhook-receiver';
 
 /** The sample listing committed at the repository's root. */
 export const SAMPLE_LISTING = resolve(import.meta.dirname, '../../../samples/listing');
@@ -29,7 +34,7 @@ export interface RunListingOptions extends Omit<
   /** The folder of photos and videos. Default {@link SAMPLE_LISTING}. */
   readonly folder?: string;
   readonly listingId?: string;
-  /** Default: `local-{UTC timestamp}`, a new request each run. */
+  /** Default: `local-` and 12 random hex digits ({@link localRequestId}), a new request each run. */
   readonly requestId?: string;
   /** Where everything goes: the bucket (fs store), result.json, the contact sheet, run.log. */
   readonly out: string;
@@ -135,10 +140,9 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
     await pipeline.drain();
     const execution = pipeline.stepFunctions.executions.get(name);
     const scope = { listingId, requestId };
-    const result = await readJson(pipeline, resultStateKey(scope), (v) =>
-      parse(ListingMediaResult, v),
-    );
-    const delivery = await readJson(pipeline, deliveryStateKey(scope), (v) => v as DeliveryRecord);
+    const store = pipeline.rawStore;
+    const result = await readJsonRecordIfPresent(store, resultStateKey(scope), ListingMediaResult);
+    const delivery = await readJsonRecordIfPresent(store, deliveryStateKey(scope), DeliveryRecord);
     const zip = result?.zip ? await pipeline.readZip(result.zip.key) : undefined;
     if (result) {
       await writeFile(paths.result, `${JSON.stringify(result, null, 2)}\n`);
@@ -198,15 +202,6 @@ export function describeDelivery(delivery: DeliveryRecord | undefined): string {
             ? `refused: ${last.reason}`
             : 'timeout';
   return `NOT delivered to ${delivery.url} after ${delivery.attempts.length} attempt(s): ${why}`;
-}
-
-async function readJson<T>(
-  pipeline: LocalPipeline,
-  key: string,
-  as: (value: unknown) => T,
-): Promise<T | undefined> {
-  if ((await pipeline.rawStore.head(key)) === undefined) return undefined;
-  return as(JSON.parse((await pipeline.rawStore.getBuffer(key)).toString('utf8')));
 }
 
 /** Copies every rendition the result names into `dir/{key}` (the sheet's images, from S3). */

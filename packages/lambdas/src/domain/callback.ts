@@ -8,14 +8,13 @@ import {
 import * as z from 'zod';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
-import type { WebhookAttempt, WebhookSender } from '../ports/webhook-sender.ts';
 import {
-  InvalidRequestError,
-  WebhookDeliveryError,
-  WebhookRejectedError,
-  parseInput,
-} from './errors.ts';
+  readJsonRecord,
+  readJsonRecordIfPresent,
+  type ObjectStore,
+} from '../ports/object-store.ts';
+import type { WebhookAttempt, WebhookSender } from '../ports/webhook-sender.ts';
+import { InvalidRequestError, WebhookDeliveryError, WebhookRejectedError } from './errors.ts';
 import { TaskContext, deliveryStateKey, resultStateKey } from './state-keys.ts';
 
 /** The `Callback` state's payload: what `Consolidate` returned (docs/pipeline.md). */
@@ -27,18 +26,28 @@ export const CallbackInput = z.object({
 });
 export type CallbackInput = z.output<typeof CallbackInput>;
 
-/** One attempt as the delivery record keeps it. */
-export type DeliveryAttempt = WebhookAttempt & { readonly attempt: number; readonly at: string };
+/** When an attempt was made: its number (from 1) and its time (ISO 8601). */
+const attemptAt = { attempt: z.int().positive(), at: z.string() };
+
+/** One attempt as the delivery record keeps it: a {@link WebhookAttempt}, numbered and timed. */
+export const DeliveryAttempt = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('response'), statusCode: z.int(), ...attemptAt }),
+  z.object({ outcome: z.literal('timeout'), ...attemptAt }),
+  z.object({ outcome: z.literal('network-error'), message: z.string(), ...attemptAt }),
+  z.object({ outcome: z.literal('refused'), reason: z.string(), ...attemptAt }),
+]);
+export type DeliveryAttempt = z.output<typeof DeliveryAttempt>;
 
 /** `delivery.json`: how the webhook of one execution went. */
-export interface DeliveryRecord {
-  readonly webhookId: string;
-  readonly url: string;
-  readonly delivered: boolean;
+export const DeliveryRecord = z.object({
+  webhookId: z.string(),
+  url: z.string(),
+  delivered: z.boolean(),
   /** The last HTTP status received, or null when no attempt got an answer. */
-  readonly statusCode: number | null;
-  readonly attempts: readonly DeliveryAttempt[];
-}
+  statusCode: z.int().nullable(),
+  attempts: z.array(DeliveryAttempt),
+});
+export type DeliveryRecord = z.output<typeof DeliveryRecord>;
 
 /** What the `Callback` task returns when the backend accepted the webhook. */
 export interface CallbackResult {
@@ -120,18 +129,17 @@ export function webhookId(executionName: string): string {
  * failures with exponential backoff, never other 4xx; writes `delivery.json` either way. A
  * webhook already delivered for this execution (a retried task) is not sent again.
  *
- * @throws {InvalidRequestError} when the payload is not a `Callback` payload.
+ * @throws {InvalidRequestError} when `resultKey` is not the execution's `result.json`.
  * @throws {WebhookDeliveryError} when the backend did not accept it after every attempt.
  * @throws {WebhookRejectedError} when the backend refused it (a 4xx other than 408 and 429) or
  *   the URL is refused: not worth sending again.
  * @throws {TransientError} on storage trouble.
  */
 export async function notifyBackend(
-  event: unknown,
+  input: CallbackInput,
   deps: NotifyDeps,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<CallbackResult> {
-  const input = parseInput(CallbackInput, event, 'Callback payload');
   const { ctx, callbackUrl } = input;
   const resultKey = resultStateKey(ctx);
   if (input.resultKey !== resultKey) {
@@ -142,16 +150,13 @@ export async function notifyBackend(
   const id = webhookId(ctx.executionName);
   const deliveryKey = deliveryStateKey(ctx);
 
-  const previous = await readDelivery(deps.store, deliveryKey);
+  const previous = await readJsonRecordIfPresent(deps.store, deliveryKey, DeliveryRecord);
   if (previous?.delivered && previous.webhookId === id && previous.statusCode !== null) {
     deps.logger.info('Webhook already delivered; not sending again', { webhookId: id });
     return { delivered: true, attempts: previous.attempts.length, statusCode: previous.statusCode };
   }
 
-  const result = parse(
-    ListingMediaResult,
-    JSON.parse((await deps.store.getBuffer(resultKey)).toString('utf8')),
-  );
+  const result = await readJsonRecord(deps.store, resultKey, ListingMediaResult);
   const payload = parse(WebhookPayload, {
     type: WEBHOOK_EVENT_TYPE,
     timestamp: deps.clock.now().toISOString(),
@@ -189,9 +194,4 @@ export async function notifyBackend(
     throw isRetryable(last) ? new WebhookDeliveryError(message) : new WebhookRejectedError(message);
   }
   return { delivered: true, attempts: attempts.length, statusCode: last.statusCode };
-}
-
-async function readDelivery(store: ObjectStore, key: string): Promise<DeliveryRecord | undefined> {
-  if ((await store.head(key)) === undefined) return undefined;
-  return JSON.parse((await store.getBuffer(key)).toString('utf8')) as DeliveryRecord;
 }

@@ -15,11 +15,16 @@ import {
   type MediaOutcome,
   type MediaType,
 } from '@toq/contracts';
+import pLimit from 'p-limit';
 import * as z from 'zod';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
-import { mapWithConcurrency } from './concurrency.ts';
+import {
+  InvalidRecordError,
+  readJsonRecord,
+  readJsonRecordIfPresent,
+  type ObjectStore,
+} from '../ports/object-store.ts';
 import { InvalidRequestError, parseInput } from './errors.ts';
 import {
   TaskContext,
@@ -50,11 +55,33 @@ const ProcessedState = z.object({
   zipError: CaughtError.optional(),
 });
 
+type ProcessedState = z.output<typeof ProcessedState>;
+
+/** The failure path's state (`Validate` failed): the request as received, and the error. */
+export interface FailedState {
+  readonly request: ProcessingRequest;
+  readonly failure: CaughtError;
+}
+
+/**
+ * The state `Consolidate` receives: the failure path's `{ ...ProcessingRequest, failure }`, or the
+ * normal state after `BundleZip`; each reported under its own name when it does not parse.
+ */
+const ConsolidateState = z.looseObject({}).transform((state): FailedState | ProcessedState => {
+  if (!('failure' in state)) return parseInput(ProcessedState, state, 'Consolidate state');
+  const { failure, ...request } = state;
+  return {
+    request: parseInput(ProcessingRequest, request, 'ProcessingRequest (failure path)'),
+    failure: parseInput(CaughtError, failure, 'failure'),
+  };
+});
+
 /** The `Consolidate` state's payload (docs/pipeline.md). */
 export const ConsolidateInput = z.object({
-  state: z.looseObject({}),
+  state: ConsolidateState,
   executionName: z.string().min(1).max(80),
 });
+export type ConsolidateInput = z.output<typeof ConsolidateInput>;
 
 /** What `Consolidate` returns: the state `Callback` gets. */
 export interface ConsolidateOutput {
@@ -232,10 +259,6 @@ export function consolidateResult(facts: ConsolidationFacts): ListingMediaResult
   });
 }
 
-async function readJson(store: ObjectStore, key: string): Promise<unknown> {
-  return JSON.parse((await store.getBuffer(key)).toString('utf8'));
-}
-
 /** Objects read at once (item records). */
 const CONCURRENCY = 16;
 
@@ -245,20 +268,19 @@ const CONCURRENCY = 16;
  * needs. On the failure path (`Validate` failed) the state is the request plus `failure`; the
  * request is recorded in `request.json` if it is missing, and every item is failed.
  *
- * @throws {InvalidRequestError} when the payload is neither state shape.
+ * @throws {InvalidRequestError} when `request.json` is another request's.
+ * @throws {InvalidRecordError} when `request.json` or `validation.json` is not what validate wrote.
  * @throws {TransientError} on storage trouble.
  */
 export async function consolidate(
-  event: unknown,
+  input: ConsolidateInput,
   deps: ConsolidateDeps,
 ): Promise<ConsolidateOutput> {
-  const input = parseInput(ConsolidateInput, event, 'Consolidate payload');
   const completedAt = deps.clock.now();
   let facts: ConsolidationFacts;
 
   if ('failure' in input.state) {
-    const { failure, ...rest } = input.state;
-    const request = parseInput(ProcessingRequest, rest, 'ProcessingRequest (failure path)');
+    const { request, failure } = input.state;
     if ((await deps.store.head(requestStateKey(request))) === undefined) {
       await deps.store.put(requestStateKey(request), JSON.stringify(request, null, 2), {
         contentType: 'application/json',
@@ -269,34 +291,37 @@ export async function consolidate(
       outcomes: [],
       records: new Map(),
       zip: null,
-      failure: parseInput(CaughtError, failure, 'failure'),
+      failure,
       completedAt,
     };
   } else {
-    const state = parseInput(ProcessedState, input.state, 'Consolidate state');
-    const request = parse(
-      ProcessingRequest,
-      await readJson(deps.store, requestStateKey(state.ctx)),
-    );
+    const state = input.state;
+    const request = await readJsonRecord(deps.store, requestStateKey(state.ctx), ProcessingRequest);
     if (request.listingId !== state.ctx.listingId || request.requestId !== state.ctx.requestId) {
       throw new InvalidRequestError(
         `request.json is for ${request.listingId}/${request.requestId}: expected ${state.ctx.listingId}/${state.ctx.requestId}`,
       );
     }
-    const report = parse(
+    const report = await readJsonRecord(
+      deps.store,
+      validationStateKey(state.ctx),
       ValidationReport,
-      await readJson(deps.store, validationStateKey(state.ctx)),
     );
     const outcomes = [
       ...state.photos.map((o) => ({ ...o, branch: 'photo' as const })),
       ...state.videos.map((o) => ({ ...o, branch: 'video' as const })),
     ];
     const records = new Map<string, ItemRecord>();
-    await mapWithConcurrency(outcomes, CONCURRENCY, async ({ mediaId }) => {
+    await pLimit(CONCURRENCY).map(outcomes, async ({ mediaId }) => {
       const key = itemStateKey(state.ctx, mediaId);
-      if ((await deps.store.head(key)) === undefined) return;
-      const record = ItemRecord.safeParse(await readJson(deps.store, key));
-      if (record.success && record.data.mediaId === mediaId) records.set(mediaId, record.data);
+      const record = await readJsonRecordIfPresent(deps.store, key, ItemRecord).catch(
+        (error: unknown) => {
+          if (error instanceof InvalidRecordError) return null;
+          throw error;
+        },
+      );
+      if (record === undefined) return;
+      if (record !== null && record.mediaId === mediaId) records.set(mediaId, record);
       else deps.logger.warn('Item record is invalid; ignored', { mediaId, key });
     });
     facts = {

@@ -1,5 +1,5 @@
 import { PIPELINE_ERROR_NAMES, type PipelineErrorName } from '@toq/contracts';
-import type { output, ZodType } from 'zod';
+import * as z from 'zod';
 
 /**
  * The errors a function throws to Step Functions. The `name` is what `Retry` and `Catch` match
@@ -42,11 +42,11 @@ export class ConfigurationError extends PipelineError {
  * @example
  * const input = parseInput(ConsolidateInput, event, 'Consolidate payload');
  */
-export function parseInput<S extends ZodType>(
+export function parseInput<S extends z.ZodType>(
   schema: S,
   input: unknown,
   subject: string,
-): output<S> {
+): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.map(
@@ -55,4 +55,20 @@ export function parseInput<S extends ZodType>(
   throw new InvalidRequestError(`Invalid ${subject}: ${problems.join('; ')}`, {
     cause: result.error,
   });
+}
+
+/**
+ * A part of a payload that has a name of its own (the execution's `ProcessingRequest` inside the
+ * Validate payload): parsed with `schema` as part of the payload, but its problems are reported
+ * under `subject`, paths relative to it, as {@link parseInput} reports them.
+ *
+ * @throws {InvalidRequestError} "Invalid {subject}: …" while the enclosing payload is parsed.
+ * @example
+ * const ValidateInput = z.object({
+ *   request: reportedAs(ProcessingRequest, 'ProcessingRequest'),
+ *   executionName: z.string().min(1).max(80),
+ * });
+ */
+export function reportedAs<S extends z.ZodType>(schema: S, subject: string) {
+  return z.unknown().transform((value): z.output<S> => parseInput(schema, value, subject));
 }

@@ -1,4 +1,5 @@
 import { ProcessingRequest, executionName, safeParse } from '@toq/contracts';
+import * as z from 'zod';
 import type { ExecutionStarter } from '../ports/execution-starter.ts';
 import type { Logger } from '../ports/logger.ts';
 
@@ -7,6 +8,15 @@ export interface QueueMessage {
   readonly messageId: string;
   readonly body: string;
 }
+
+/**
+ * The SQS event as the event source mapping delivers it (Lambda's `SQSEvent`), only what is read:
+ * each record's id and body. A record's body is parsed one by one, so one bad message fails alone.
+ */
+export const StartInput = z.object({
+  Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.string() })),
+});
+export type StartInput = z.output<typeof StartInput>;
 
 /**
  * The partial batch response Lambda returns to the SQS event source mapping (with

@@ -3,11 +3,9 @@ import {
   ItemFailure,
   MediaExtension,
   MediaId,
-  MediaType,
   PhotoRenditionsResult,
   RENDITION_CONTENT_TYPES,
   RENDITION_SIZES,
-  isExtensionOf,
   parse,
   rawKey,
   renditionKey,
@@ -27,18 +25,12 @@ import {
   type RenderResult,
 } from '../ports/image-renderer.ts';
 import type { OutputGroupDetail } from './media-convert-job.ts';
-import { InvalidRequestError } from './errors.ts';
+import { InvalidRequestError, parseInput } from './errors.ts';
+import { MediaTaskInput } from './media-task.ts';
 import { TaskContext, frameStateKey, itemStateKey } from './state-keys.ts';
-import { readTranscodeOutputs, transcodeOutputKeys } from './transcode-job.ts';
+import { readTranscodeOutputs, transcodeOutputKeys } from './transcode.ts';
 
-/** One Map iteration's payload: `{ ctx, mediaType, mediaId, ext }`. */
-export const MediaTaskInput = z
-  .object({ ctx: TaskContext, mediaType: MediaType, mediaId: MediaId, ext: MediaExtension })
-  .refine((input) => isExtensionOf(input.mediaType, input.ext), {
-    error: 'ext must be an extension of mediaType',
-    path: ['ext'],
-  });
-export type MediaTaskInput = z.output<typeof MediaTaskInput>;
+export { MediaTaskInput };
 
 /** `FinishVideo`'s payload: the item, and what the `Transcode` state's `ResultSelector` kept. */
 export const FinishVideoInput = z.object({
@@ -52,6 +44,19 @@ export const FinishVideoInput = z.object({
   }),
 });
 export type FinishVideoInput = z.output<typeof FinishVideoInput>;
+
+/**
+ * The `thumbnails` function's payload: a `FinishVideo` one when it carries the transcode's result,
+ * else a `RenderPhoto` one; each is reported under its own name when it does not parse.
+ */
+export const ThumbnailsInput = z
+  .unknown()
+  .transform((event): FinishVideoInput | MediaTaskInput =>
+    typeof event === 'object' && event !== null && 'transcode' in event
+      ? parseInput(FinishVideoInput, event, 'FinishVideo payload')
+      : parseInput(MediaTaskInput, event, 'RenderPhoto payload'),
+  );
+export type ThumbnailsInput = z.output<typeof ThumbnailsInput>;
 
 /** What a Map iteration returns; the details are in `items/{mediaId}.json`. */
 export interface ItemOutcome {
@@ -270,4 +275,15 @@ export async function finishVideo(input: FinishVideoInput, deps: RenderDeps): Pr
       ],
     });
   });
+}
+
+/**
+ * The `thumbnails` function: `FinishVideo` for a payload that carries the transcode's result
+ * ({@link finishVideo}), else `RenderPhoto` ({@link renderPhoto}).
+ *
+ * @example
+ * await renderItem({ ctx, mediaType: 'photo', mediaId, ext: 'jpg' }, { store, renderer, logger });
+ */
+export async function renderItem(input: ThumbnailsInput, deps: RenderDeps): Promise<ItemOutcome> {
+  return 'transcode' in input ? finishVideo(input, deps) : renderPhoto(input, deps);
 }

@@ -4,6 +4,7 @@ import type {
   TranscodeOutputGroup,
   TranscodeSettings,
 } from './media-convert-job.ts';
+import type { MediaTaskInput } from './media-task.ts';
 import { frameStateKey } from './state-keys.ts';
 
 /** The item a transcode works on (a `MediaTaskInput` of a video). */
@@ -179,4 +180,23 @@ export function readTranscodeOutputs(
     height,
     ...(typeof ms === 'number' && ms >= 0 ? { durationSeconds: ms / 1000 } : {}),
   };
+}
+
+/** What preparing a transcode needs: the bucket's name, for the `s3://` URLs. */
+export interface TranscodeDeps {
+  readonly bucket: string;
+}
+
+/**
+ * The `transcode` function (`PrepareTranscode`): the job's `Settings` for one video
+ * ({@link buildTranscodeSettings}); the state machine's `Transcode` state runs the job.
+ *
+ * @example
+ * const { settings } = prepareTranscode({ ctx, mediaType: 'video', mediaId, ext: 'mov' }, { bucket });
+ */
+export function prepareTranscode(
+  input: MediaTaskInput,
+  deps: TranscodeDeps,
+): { settings: TranscodeSettings } {
+  return { settings: buildTranscodeSettings(input, deps.bucket) };
 }

@@ -7,19 +7,23 @@ import {
   type MediaErrorCode,
   type MediaItem,
 } from '@toq/contracts';
+import pLimit from 'p-limit';
 import * as z from 'zod';
 import type { Logger } from '../ports/logger.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
-import { mapWithConcurrency } from './concurrency.ts';
-import { parseInput } from './errors.ts';
+import { reportedAs } from './errors.ts';
 import { requestStateKey, validationStateKey, type TaskContext } from './state-keys.ts';
-import { SNIFF_BYTES, sniffMedia } from './validate-listing-signatures.ts';
+import { SNIFF_BYTES, sniffMedia } from './validate-signatures.ts';
 
-/** The `Validate` state's payload: the execution's input and its name (docs/pipeline.md). */
+/**
+ * The `Validate` state's payload: the execution's input and its name (docs/pipeline.md). An
+ * invalid request is reported as "Invalid ProcessingRequest: …".
+ */
 export const ValidateInput = z.object({
-  request: z.unknown(),
+  request: reportedAs(ProcessingRequest, 'ProcessingRequest'),
   executionName: z.string().min(1).max(80),
 });
+export type ValidateInput = z.output<typeof ValidateInput>;
 
 /** An accepted item as the Map states receive it. */
 export interface MediaRef {
@@ -128,12 +132,13 @@ export async function checkItem(
  * writes `request.json` and `validation.json` under the execution's state prefix, and returns the
  * accepted items for the Map states. Invalid items are reported, never fatal to the rest.
  *
- * @throws {InvalidRequestError} when the payload or its request is invalid (not retried).
  * @throws {TransientError} on storage trouble (retried).
  */
-export async function validateListing(event: unknown, deps: ValidateDeps): Promise<ValidateResult> {
-  const input = parseInput(ValidateInput, event, 'Validate payload');
-  const request = parseInput(ProcessingRequest, input.request, 'ProcessingRequest');
+export async function validateListing(
+  input: ValidateInput,
+  deps: ValidateDeps,
+): Promise<ValidateResult> {
+  const { request } = input;
   const ctx: TaskContext = {
     listingId: request.listingId,
     requestId: request.requestId,
@@ -143,7 +148,7 @@ export async function validateListing(event: unknown, deps: ValidateDeps): Promi
     contentType: 'application/json',
   });
 
-  const failures = await mapWithConcurrency(request.media, CONCURRENCY, (item) =>
+  const failures = await pLimit(CONCURRENCY).map(request.media, (item) =>
     checkItem(request.listingId, item, deps),
   );
   const report = parse(ValidationReport, {

@@ -14,8 +14,8 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import { TaskContext } from './state-keys.ts';
 
 /** `BundleZip`'s payload (docs/pipeline.md): `{ ctx }`. */
-export const BundleZipInput = z.object({ ctx: TaskContext });
-export type BundleZipInput = z.output<typeof BundleZipInput>;
+export const ZipInput = z.object({ ctx: TaskContext });
+export type ZipInput = z.output<typeof ZipInput>;
 
 /** What bundling needs from the outside world. */
 export interface BundleDeps {
@@ -62,10 +62,7 @@ async function planEntries(store: ObjectStore, listingId: string, logger: Logger
  * @returns the `ZipResult`, or `null` when there is nothing to bundle (no zip is written).
  * @throws whatever the store or the archive writer throws; a retry rewrites the same key.
  */
-export async function bundleListing(
-  input: { readonly ctx: { readonly listingId: string } },
-  deps: BundleDeps,
-): Promise<ZipResult | null> {
+export async function bundleListing(input: ZipInput, deps: BundleDeps): Promise<ZipResult | null> {
   const { listingId } = input.ctx;
   const planned = await planEntries(deps.store, listingId, deps.logger);
   if (planned.length === 0) {

@@ -1,14 +1,13 @@
 import {
+  ConsolidateInput,
   consolidate,
   type ConsolidateDeps,
   type ConsolidateOutput,
 } from '../domain/consolidate.ts';
-import { correlationKeys, type InvocationLogger } from '../logger.ts';
+import { defineTask, type TaskDeps, type TaskHandler } from './task.ts';
 
 /** What the `consolidate` function is wired to: the media bucket, the clock, its logger. */
-export interface ConsolidateFunctionDeps extends Omit<ConsolidateDeps, 'logger'> {
-  readonly logger: InvocationLogger;
-}
+export type ConsolidateFunctionDeps = Omit<ConsolidateDeps, 'logger'> & TaskDeps;
 
 /**
  * The `consolidate` function (`listing-media-consolidate`): the `Consolidate` state
@@ -16,13 +15,15 @@ export interface ConsolidateFunctionDeps extends Omit<ConsolidateDeps, 'logger'>
  *
  * @example
  * const handler = createConsolidateHandler({ store, clock, logger });
- * await handler({ state, ctx });
+ * await handler({ state, executionName }, context);
  * @throws {InvalidRequestError} when the payload is not a Consolidate payload.
  * @throws {TransientError} on storage trouble.
  */
-export function createConsolidateHandler(
+export const createConsolidateHandler: (
   deps: ConsolidateFunctionDeps,
-): (event: unknown) => Promise<ConsolidateOutput> {
-  return async (event) =>
-    consolidate(event, { ...deps, logger: deps.logger(correlationKeys(event)) });
-}
+) => TaskHandler<ConsolidateOutput> = defineTask({
+  input: ConsolidateInput,
+  subject: 'Consolidate payload',
+  run: (input, deps: Omit<ConsolidateDeps, 'logger'>, logger) =>
+    consolidate(input, { ...deps, logger }),
+});

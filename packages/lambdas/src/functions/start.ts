@@ -1,20 +1,18 @@
-import {
-  startProcessing,
-  type BatchResponse,
-  type QueueMessage,
-  type StartDeps,
-} from '../domain/start-processing.ts';
-import type { InvocationLogger } from '../logger.ts';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { StartInput, startProcessing, type StartDeps } from '../domain/start.ts';
+import { defineTask, type TaskDeps } from './task.ts';
 
 /** What the `start` function is wired to: where executions start, and its logger. */
-export interface StartFunctionDeps extends Omit<StartDeps, 'logger'> {
-  readonly logger: InvocationLogger;
-}
+export type StartFunctionDeps = Omit<StartDeps, 'logger'> & TaskDeps;
 
-/** The SQS event, as the event source mapping delivers it (only what is read). */
-export interface StartEvent {
-  readonly Records: readonly QueueMessage[];
-}
+const startTask = defineTask({
+  input: StartInput,
+  subject: 'SQS event',
+  // A batch carries many requests: each message's keys are on its own log lines.
+  keys: () => ({}),
+  run: (event, deps: Omit<StartDeps, 'logger'>, logger) =>
+    startProcessing(event.Records, { starter: deps.starter, logger }),
+});
 
 /**
  * The `start` function (`listing-media-start`): an SQS batch (ReportBatchItemFailures) → one
@@ -23,11 +21,10 @@ export interface StartEvent {
  *
  * @example
  * const handler = createStartHandler({ starter, logger });
- * await handler({ Records: [{ messageId: '1', body: JSON.stringify(request) }] });
+ * await handler({ Records: [sqsRecord] }, context); // { batchItemFailures: [] }
  */
 export function createStartHandler(
   deps: StartFunctionDeps,
-): (event: StartEvent) => Promise<BatchResponse> {
-  return async (event) =>
-    startProcessing(event.Records, { starter: deps.starter, logger: deps.logger({}) });
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  return startTask(deps);
 }

@@ -1,22 +1,13 @@
-import { parseInput } from '../domain/errors.ts';
 import {
-  FinishVideoInput,
-  MediaTaskInput,
-  finishVideo,
-  renderPhoto,
+  ThumbnailsInput,
+  renderItem,
   type ItemOutcome,
   type RenderDeps,
-} from '../domain/render-media.ts';
-import { correlationKeys, type InvocationLogger } from '../logger.ts';
+} from '../domain/thumbnails.ts';
+import { defineTask, type TaskDeps, type TaskHandler } from './task.ts';
 
 /** What the `thumbnails` function is wired to: the media bucket, the renderer, its logger. */
-export interface ThumbnailsFunctionDeps extends Omit<RenderDeps, 'logger'> {
-  readonly logger: InvocationLogger;
-}
-
-/** `FinishVideo` payloads carry the transcode's result; `RenderPhoto` payloads do not. */
-const isFinishVideo = (event: unknown) =>
-  typeof event === 'object' && event !== null && 'transcode' in event;
+export type ThumbnailsFunctionDeps = Omit<RenderDeps, 'logger'> & TaskDeps;
 
 /**
  * The `thumbnails` function (`listing-media-thumbnails`): the `RenderPhoto` and `FinishVideo`
@@ -24,18 +15,15 @@ const isFinishVideo = (event: unknown) =>
  *
  * @example
  * const handler = createThumbnailsHandler({ store, renderer, logger });
- * await handler({ ctx, item });
+ * await handler({ ctx, mediaType: 'photo', mediaId, ext: 'jpg' }, context); // RenderPhoto
+ * await handler({ ctx, mediaType: 'video', mediaId, ext: 'mov', transcode }, context); // FinishVideo
  * @throws {InvalidRequestError} when the payload is neither a RenderPhoto nor a FinishVideo one.
  * @throws {TransientError} on storage trouble.
  */
-export function createThumbnailsHandler(
-  deps: ThumbnailsFunctionDeps,
-): (event: unknown) => Promise<ItemOutcome> {
-  return async (event) => {
-    const renderDeps = { ...deps, logger: deps.logger(correlationKeys(event)) };
-    if (isFinishVideo(event)) {
-      return finishVideo(parseInput(FinishVideoInput, event, 'FinishVideo payload'), renderDeps);
-    }
-    return renderPhoto(parseInput(MediaTaskInput, event, 'RenderPhoto payload'), renderDeps);
-  };
-}
+export const createThumbnailsHandler: (deps: ThumbnailsFunctionDeps) => TaskHandler<ItemOutcome> =
+  defineTask({
+    input: ThumbnailsInput,
+    subject: 'thumbnails payload',
+    run: (input, deps: Omit<RenderDeps, 'logger'>, logger) =>
+      renderItem(input, { ...deps, logger }),
+  });

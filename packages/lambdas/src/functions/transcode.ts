@@ -1,14 +1,10 @@
-import { parseInput } from '../domain/errors.ts';
-import { MediaTaskInput } from '../domain/render-media.ts';
-import { buildTranscodeSettings } from '../domain/transcode-job.ts';
-import { correlationKeys, type InvocationLogger } from '../logger.ts';
 import type { TranscodeSettings } from '../domain/media-convert-job.ts';
+import { MediaTaskInput } from '../domain/media-task.ts';
+import { prepareTranscode, type TranscodeDeps } from '../domain/transcode.ts';
+import { defineTask, type TaskDeps, type TaskHandler } from './task.ts';
 
 /** What the `transcode` function is wired to: the bucket's name (for `s3://` URLs), its logger. */
-export interface TranscodeFunctionDeps {
-  readonly bucket: string;
-  readonly logger: InvocationLogger;
-}
+export type TranscodeFunctionDeps = TranscodeDeps & TaskDeps;
 
 /**
  * The `transcode` function (`listing-media-transcode`): the `PrepareTranscode` state. Builds the
@@ -16,15 +12,13 @@ export interface TranscodeFunctionDeps {
  *
  * @example
  * const handler = createTranscodeHandler({ bucket: 'toq-listing-medias', logger });
- * const { settings } = await handler({ ctx, item });
+ * const { settings } = await handler({ ctx, mediaType: 'video', mediaId, ext: 'mov' }, context);
  * @throws {InvalidRequestError} when the payload is not a PrepareTranscode payload.
  */
-export function createTranscodeHandler(
+export const createTranscodeHandler: (
   deps: TranscodeFunctionDeps,
-): (event: unknown) => Promise<{ settings: TranscodeSettings }> {
-  return async (event) => {
-    deps.logger(correlationKeys(event));
-    const input = parseInput(MediaTaskInput, event, 'PrepareTranscode payload');
-    return { settings: buildTranscodeSettings(input, deps.bucket) };
-  };
-}
+) => TaskHandler<{ settings: TranscodeSettings }> = defineTask({
+  input: MediaTaskInput,
+  subject: 'PrepareTranscode payload',
+  run: async (input, deps: TranscodeDeps) => prepareTranscode(input, { bucket: deps.bucket }),
+});

@@ -1,12 +1,9 @@
 import type { ZipResult } from '@toq/contracts';
-import { BundleZipInput, bundleListing, type BundleDeps } from '../domain/bundle-listing.ts';
-import { parseInput } from '../domain/errors.ts';
-import { correlationKeys, type InvocationLogger } from '../logger.ts';
+import { ZipInput, bundleListing, type BundleDeps } from '../domain/zip.ts';
+import { defineTask, type TaskDeps, type TaskHandler } from './task.ts';
 
 /** What the `zip` function is wired to: the media bucket, the archive writer, its logger. */
-export interface ZipFunctionDeps extends Omit<BundleDeps, 'logger'> {
-  readonly logger: InvocationLogger;
-}
+export type ZipFunctionDeps = Omit<BundleDeps, 'logger'> & TaskDeps;
 
 /**
  * The `zip` function (`listing-media-zip`): the `BundleZip` state. Payload `{ ctx }` →
@@ -14,16 +11,14 @@ export interface ZipFunctionDeps extends Omit<BundleDeps, 'logger'> {
  *
  * @example
  * const handler = createZipHandler({ store, archive, logger });
- * await handler({ ctx });
+ * await handler({ ctx }, context);
  * @throws {InvalidRequestError} when the payload is not a BundleZip payload.
  * @throws {TransientError} on storage trouble.
  */
-export function createZipHandler(
-  deps: ZipFunctionDeps,
-): (event: unknown) => Promise<ZipResult | null> {
-  return async (event) =>
-    bundleListing(parseInput(BundleZipInput, event, 'BundleZip payload'), {
-      ...deps,
-      logger: deps.logger(correlationKeys(event)),
-    });
-}
+export const createZipHandler: (deps: ZipFunctionDeps) => TaskHandler<ZipResult | null> =
+  defineTask({
+    input: ZipInput,
+    subject: 'BundleZip payload',
+    run: (input, deps: Omit<BundleDeps, 'logger'>, logger) =>
+      bundleListing(input, { ...deps, logger }),
+  });

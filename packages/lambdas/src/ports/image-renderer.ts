@@ -22,7 +22,7 @@ export interface RenderedImage {
 /** Everything one render produced. */
 export interface RenderResult {
   readonly source: DecodedSource;
-  /** One per size, smallest first. */
+  /** One per size, widest first (`large` to `thumbnail`); the record lists them smallest first. */
   readonly renditions: readonly RenderedImage[];
   /** A ThumbHash (base64) of the image, when the renderer makes one. */
   readonly placeholder?: string;

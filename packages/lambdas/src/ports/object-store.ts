@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { output, ZodType } from 'zod';
 
 /** What the store knows of one object without reading it. */
 export interface ObjectInfo {
@@ -62,4 +63,59 @@ export class ObjectNotFoundError extends Error {
   ) {
     super(`No object at key "${key}"`, options);
   }
+}
+
+/** An object that should hold a JSON record is not JSON, or not the record expected. */
+export class InvalidRecordError extends Error {
+  override readonly name = 'InvalidRecordError';
+  constructor(
+    readonly key: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Invalid record at "${key}": ${problem}`, options);
+  }
+}
+
+/**
+ * Reads the JSON record at `key` (a small object: the pipeline's own bookkeeping) and parses it
+ * with `schema`.
+ *
+ * @throws {ObjectNotFoundError} when there is no object at `key`.
+ * @throws {InvalidRecordError} naming the key and every problem when it is not JSON or not a
+ *   `schema` record.
+ * @example
+ * const request = await readJsonRecord(store, requestStateKey(ctx), ProcessingRequest);
+ */
+export async function readJsonRecord<S extends ZodType>(
+  store: ObjectStore,
+  key: string,
+  schema: S,
+): Promise<output<S>> {
+  let value: unknown;
+  try {
+    value = JSON.parse((await store.getBuffer(key)).toString('utf8'));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new InvalidRecordError(key, `not JSON (${error.message})`, { cause: error });
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+  );
+  throw new InvalidRecordError(key, problems.join('; '), { cause: result.error });
+}
+
+/**
+ * {@link readJsonRecord}, or `undefined` when there is no object at `key` (a record written only
+ * once a step got that far: `delivery.json`, `result.json`).
+ */
+export async function readJsonRecordIfPresent<S extends ZodType>(
+  store: ObjectStore,
+  key: string,
+  schema: S,
+): Promise<output<S> | undefined> {
+  if ((await store.head(key)) === undefined) return undefined;
+  return readJsonRecord(store, key, schema);
 }

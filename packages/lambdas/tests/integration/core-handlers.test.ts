@@ -36,7 +36,7 @@ import {
   silentLogger,
   thumbnailRendition,
 } from '../setup/fixtures.ts';
-import { startWebhookServer } from '../setup/webhook-server.ts';
+import { startWebhookReceiver } from '../../src/adapters/webhook-receiver.ts';
 import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 import type * as StartModule from '../../src/handlers/start.ts';
 import type * as ValidateModule from '../../src/handlers/validate.ts';
@@ -53,7 +53,7 @@ const PREFIX = `_pipeline/${LISTING_ID}/${REQUEST_ID}/`;
 let bucket: string;
 let store: S3ObjectStore;
 let aws: Awaited<ReturnType<typeof startAwsJsonServer>>;
-let webhook: Awaited<ReturnType<typeof startWebhookServer>>;
+let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const executions = new Map<string, string>();
 
 /** The AWS JSON-protocol stand-in: Step Functions remembers names; Secrets Manager has one secret. */
@@ -121,7 +121,7 @@ beforeAll(async () => {
   bucket = await createTestBucket(client);
   store = new S3ObjectStore(client, bucket);
   aws = await startAwsJsonServer(answer);
-  webhook = await startWebhookServer(SECRET, [200]);
+  webhook = await startWebhookReceiver({ secret: SECRET, statuses: [200] });
 });
 afterAll(async () => {
   await aws.close();
@@ -365,7 +365,7 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
     expect(first).toEqual({ delivered: true, attempts: 1, statusCode: 200 });
     expect(retried).toEqual(first);
     expect(webhook.received).toHaveLength(1);
-    const payload = parse(WebhookPayload, webhook.received[0]?.verified);
+    const payload = parse(WebhookPayload, webhook.received[0]?.payload);
     expect(payload.data).toEqual(await json(`${PREFIX}result.json`));
     expect(await json(`${PREFIX}delivery.json`)).toMatchObject({
       delivered: true,

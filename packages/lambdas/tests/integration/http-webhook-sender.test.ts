@@ -12,12 +12,13 @@ import { systemClock } from '../../src/adapters/system-clock.ts';
 import { WebhookDeliveryError, WebhookRejectedError } from '../../src/domain/errors.ts';
 import {
   notifyBackend,
+  type CallbackInput,
   type DeliveryRecord,
   type RetryPolicy,
-} from '../../src/domain/notify-backend.ts';
+} from '../../src/domain/callback.ts';
 import { deliveryStateKey, resultStateKey } from '../../src/domain/state-keys.ts';
 import { silentLogger, sampleResult, SCOPE } from '../setup/fixtures.ts';
-import { startWebhookServer } from '../setup/webhook-server.ts';
+import { startWebhookReceiver } from '../../src/adapters/webhook-receiver.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const secret = { get: async () => SECRET };
@@ -25,7 +26,7 @@ const FAST_RETRIES = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
 
 let root: string;
 let store: FsObjectStore;
-let server: Awaited<ReturnType<typeof startWebhookServer>> | undefined;
+let server: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'webhook-'));
@@ -44,7 +45,7 @@ function sender(options: Partial<HttpWebhookSenderOptions> = {}) {
   return new HttpWebhookSender({ secret, allowedHosts: [], allowLoopback: true, ...options });
 }
 
-function callbackEvent(url: string) {
+function callbackEvent(url: string): CallbackInput {
   return {
     ctx: SCOPE,
     status: 'partially_failed',
@@ -73,7 +74,7 @@ async function deliveryRecord(): Promise<DeliveryRecord> {
 describe('notifyBackend over HttpWebhookSender', () => {
   it('delivers the consolidated result as a Standard Webhooks signed POST', async () => {
     // Prepare
-    server = await startWebhookServer(SECRET, [204]);
+    server = await startWebhookReceiver({ secret: SECRET, statuses: [204] });
 
     // Act
     const result = await deliver(server.url);
@@ -83,7 +84,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
     expect(server.received).toHaveLength(1);
     const [hook] = server.received;
     expect(hook?.verificationError).toBeUndefined();
-    const payload = parse(WebhookPayload, hook?.verified);
+    const payload = parse(WebhookPayload, hook?.payload);
     expect(payload.type).toBe('listing.media.processed');
     expect(payload.data).toEqual(sampleResult());
     expect(hook?.headers['webhook-id']).toBe(`msg_${SCOPE.executionName}`);
@@ -97,7 +98,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   });
 
   it('retries on 503 with the same webhook-id, each attempt freshly signed', async () => {
-    server = await startWebhookServer(SECRET, [503, 503, 200]);
+    server = await startWebhookReceiver({ secret: SECRET, statuses: [503, 503, 200] });
 
     const result = await deliver(server.url);
 
@@ -115,7 +116,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   });
 
   it('does not retry a 400 and throws WebhookRejectedError (never retried by the state machine) after recording it', async () => {
-    server = await startWebhookServer(SECRET, [400]);
+    server = await startWebhookReceiver({ secret: SECRET, statuses: [400] });
 
     const error = await deliver(server.url).catch((e: unknown) => e);
 
@@ -129,7 +130,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   });
 
   it('gives up after the last attempt when the backend keeps failing', async () => {
-    server = await startWebhookServer(SECRET, [503]);
+    server = await startWebhookReceiver({ secret: SECRET, statuses: [503] });
 
     const error = await deliver(server.url).catch((e: unknown) => e);
 
@@ -139,7 +140,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   });
 
   it('retries a backend that does not answer in time', async () => {
-    server = await startWebhookServer(SECRET, [200], { hang: true });
+    server = await startWebhookReceiver({ secret: SECRET, hang: true });
 
     await expect(
       deliver(server.url, { sender: { timeoutMs: 150 }, retries: { maxAttempts: 2 } }),
@@ -148,10 +149,10 @@ describe('notifyBackend over HttpWebhookSender', () => {
   });
 
   it('is refused by a backend holding another secret (the server really verifies)', async () => {
-    server = await startWebhookServer(
-      'whsec_' + Buffer.from('another secret!!').toString('base64'),
-      [200],
-    );
+    server = await startWebhookReceiver({
+      secret: 'whsec_' + Buffer.from('another secret!!').toString('base64'),
+      statuses: [200],
+    });
 
     await expect(deliver(server.url)).rejects.toThrow(/received HTTP 401 after 1 attempt/);
     expect(server.received[0]?.verificationError).toMatch(/No matching signature found/);
@@ -160,7 +161,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   it('signs with the bare base64 secret the stack generates at deploy, as its whsec_ form verifies', async () => {
     // Prepare: 64 characters of [A-Za-z0-9], what Secrets Manager generates on the first deploy
     const generated = 'Q7bX2mK9pL4vR8sT1wY6zA3cE5gH0jN2qU7xB4dF9kM1nP6rS3tV8yZ5aC2eG7hJ';
-    server = await startWebhookServer(`whsec_${generated}`, [200]);
+    server = await startWebhookReceiver({ secret: `whsec_${generated}`, statuses: [200] });
 
     // Act
     const attempt = await sender({ secret: { get: async () => generated } }).send({
@@ -178,7 +179,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   it.each(['', 'not a secret!', 'whsec_short', 'whsec_'])(
     'refuses the malformed secret %j with ConfigurationError, sending nothing',
     async (value) => {
-      server = await startWebhookServer(SECRET, [200]);
+      server = await startWebhookReceiver({ secret: SECRET, statuses: [200] });
 
       const sending = sender({ secret: { get: async () => value } }).send({
         url: server.url,
@@ -193,7 +194,7 @@ describe('notifyBackend over HttpWebhookSender', () => {
   );
 
   it('does not send again a webhook already delivered for this execution', async () => {
-    server = await startWebhookServer(SECRET, [200]);
+    server = await startWebhookReceiver({ secret: SECRET, statuses: [200] });
     await deliver(server.url);
 
     const again = await deliver(server.url);
@@ -207,7 +208,7 @@ describe('HttpWebhookSender host policy', () => {
   const message = (url: string) => ({ url, id: 'msg_1', timestamp: new Date(), body: '{}' });
 
   it('sends to loopback over http only when loopback is allowed', async () => {
-    server = await startWebhookServer(SECRET, [200]);
+    server = await startWebhookReceiver({ secret: SECRET, statuses: [200] });
     const localhostUrl = server.url.replace('127.0.0.1', 'localhost');
 
     const allowed = await sender({ allowLoopback: true }).send(message(localhostUrl));
@@ -256,7 +257,7 @@ describe('HttpWebhookSender host policy', () => {
 
   it('refuses an allowed host name that resolves to loopback when loopback is not allowed', async () => {
     // Real resolution: "localhost" resolves to 127.0.0.1 / ::1 through the system resolver.
-    server = await startWebhookServer(SECRET, [200]);
+    server = await startWebhookReceiver({ secret: SECRET, statuses: [200] });
     const policy = sender({ allowLoopback: false, allowedHosts: ['localhost'] });
 
     const attempt = await policy.send(message(`https://localhost:${server.port}/hook`));

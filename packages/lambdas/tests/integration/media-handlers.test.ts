@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ItemFailure, PhotoRenditionsResult, parse, rawKey } from '@toq/contracts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { ThumbnailsRenderer } from '../../src/adapters/thumbnails-renderer.ts';
-import { renderPhoto } from '../../src/domain/render-media.ts';
+import { renderPhoto } from '../../src/domain/thumbnails.ts';
 import { createTestBucket, localS3Client, s3FunctionEnv, useLocalhostDns } from '../setup/aws.ts';
 import { silentLogger } from '../setup/fixtures.ts';
 import { itemStateKey } from '../../src/domain/state-keys.ts';

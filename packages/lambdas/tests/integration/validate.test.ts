@@ -5,7 +5,7 @@ import { MediaItem, parse, rawKey } from '@toq/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../src/adapters/fs-object-store.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
-import { checkItem } from '../../src/domain/validate-listing.ts';
+import { checkItem } from '../../src/domain/validate.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
 import { createTestBucket, localS3Client } from '../setup/aws.ts';
 import { LISTING_ID, PHOTO_ID } from '../setup/fixtures.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ZipResult, parse, renditionKey, zipKey } from '@toq/contracts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { ZipperArchiveWriter } from '../../src/adapters/zipper-archive-writer.ts';
-import { bundleListing } from '../../src/domain/bundle-listing.ts';
+import { bundleListing } from '../../src/domain/zip.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
 import { createTestBucket, localS3Client, s3FunctionEnv, useLocalhostDns } from '../setup/aws.ts';
 import { silentLogger } from '../setup/fixtures.ts';

@@ -1,4 +1,5 @@
 import type { ListingMediaResult, ProcessingRequestInput } from '@toq/contracts';
+import type { Context } from 'aws-lambda';
 import type { Logger } from '../../src/ports/logger.ts';
 
 /** Ids shared by the tests. */
@@ -79,5 +80,26 @@ export function sampleResult(): ListingMediaResult {
     zip: null,
     errors: [],
     completedAt: '2026-11-01T12:00:00.000Z',
+  };
+}
+
+/**
+ * The Lambda context of one invocation of `functionName`, as the runtime passes it (a new
+ * `awsRequestId` each time; `requestId` makes it recognisable in assertions).
+ */
+export function lambdaContext(functionName: string, requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:058264253741:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2026/11/01/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }

@@ -11,8 +11,9 @@ export function importsOf(source: string): string[] {
 }
 
 /**
- * What the pure hexagon may import (the package README, "The hexagon"): the contracts, zod, pure
- * node modules, the ports, and itself; never the AWS SDK, sharp, archiver, the filesystem, the
+ * What the pure hexagon may import (the package README, "The hexagon"): the contracts, zod,
+ * p-limit (pure JavaScript: the domain's concurrency limit), pure node modules, the ports, and
+ * itself; never the AWS SDK, sharp, archiver, the filesystem, the
  * adapters or the handlers. Anything else fails, so a new dependency is a decision, not an
  * accident.
  */
@@ -20,11 +21,17 @@ const ALLOWED: Record<'domain' | 'ports', RegExp[]> = {
   domain: [
     /^@toq\/contracts(\/constants)?$/,
     /^zod$/,
+    /^p-limit$/,
     /^node:(crypto|stream|stream\/promises|buffer|util|path\/posix|timers\/promises)$/,
     /^\.\.\/ports\/[a-z-]+\.ts$/,
     /^\.\/[a-z-]+\.ts$/,
   ],
-  ports: [/^@toq\/contracts(\/constants)?$/, /^node:(stream|buffer)$/, /^\.\/[a-z-]+\.ts$/],
+  ports: [
+    /^@toq\/contracts(\/constants)?$/,
+    /^zod$/,
+    /^node:(stream|buffer)$/,
+    /^\.\/[a-z-]+\.ts$/,
+  ],
 };
 
 /** Named explicitly, so the failure message says why. */

@@ -1,46 +1,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  beginInvocation,
-  correlationKeys,
-  createLogger,
-  invocationLogger,
-  loggerPort,
-} from '../../src/logger.ts';
+import { correlationKeys } from '../../src/functions/task.ts';
+import { beginInvocation, createLogger, invocationLogger, loggerPort } from '../../src/logger.ts';
 import { SCOPE } from '../setup/fixtures.ts';
-
-/** The JSON lines the logger writes (stdout, and stderr for warnings and errors) while `run` runs. */
-function linesOf(run: () => void): Record<string, unknown>[] {
-  const written: string[] = [];
-  const capture = (chunk: unknown) => {
-    written.push(String(chunk));
-    return true;
-  };
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-  try {
-    run();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return written
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+import { linesOf } from '../setup/log-lines.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('logger', () => {
-  it('writes JSON lines carrying listingId, requestId and executionName, and drops them at the next invocation', () => {
+  it('writes JSON lines carrying listingId, requestId and executionName, and drops them at the next invocation', async () => {
     // Prepare
     const logger = createLogger({ logLevel: 'INFO', serviceName: 'listing-media-test' });
     const port = loggerPort(logger);
 
     // Act
-    const lines = linesOf(() => {
+    const lines = await linesOf(() => {
       beginInvocation(logger, SCOPE);
       port.info('Validated', { accepted: 2 });
       beginInvocation(logger, {});
@@ -63,12 +36,12 @@ describe('logger', () => {
 });
 
 describe('invocationLogger', () => {
-  it('gives each invocation a port whose lines carry that invocation’s keys only', () => {
+  it('gives each invocation a port whose lines carry that invocation’s keys only', async () => {
     // Prepare
     const forInvocation = invocationLogger({ logLevel: 'INFO', serviceName: 'listing-media-test' });
 
     // Act
-    const lines = linesOf(() => {
+    const lines = await linesOf(() => {
       forInvocation(SCOPE).info('first');
       forInvocation({ listingId: SCOPE.listingId }).info('second');
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/domain/errors.ts';
-import { startProcessing } from '../../src/domain/start-processing.ts';
+import { startProcessing } from '../../src/domain/start.ts';
 import type {
   ExecutionStarter,
   StartExecutionRequest,

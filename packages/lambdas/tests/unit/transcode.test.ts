@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError } from '@toq/contracts';
-import { buildTranscodeSettings, readTranscodeOutputs } from '../../src/domain/transcode-job.ts';
+import { buildTranscodeSettings, readTranscodeOutputs } from '../../src/domain/transcode.ts';
 
 const ctx = { listingId: '4f8a2c1e-9b7d-4e3a-8c6f-1a2b3c4d5e6f', requestId: 'req-1' };
 const mediaId = '0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10';

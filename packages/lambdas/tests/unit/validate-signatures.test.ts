@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { sniffMedia } from '../../src/domain/validate-listing-signatures.ts';
+import { sniffMedia } from '../../src/domain/validate-signatures.ts';
 import { fixturePath } from '../../../../tools/testing/fixtures.ts';
 
 const ftyp = (major: string, ...compatible: string[]) => {

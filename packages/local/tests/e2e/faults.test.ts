@@ -6,6 +6,7 @@ import { processedPrefix, rawPrefix, zipKey } from '@toq/contracts';
 import { TransientError, type ObjectStore } from '@toq/lambdas';
 import { buildRequest, readListingFolder, uploadRawFiles } from '../../src/listing-folder.ts';
 import { LocalPipeline } from '../../src/local-pipeline.ts';
+import type { LogEntry } from '../../src/local-logger.ts';
 import { SAMPLE_LISTING, runListing } from '../../src/run-listing.ts';
 import { at, hashTree, scratchDir, writeTinyPhotos } from './support.ts';
 
@@ -133,10 +134,24 @@ describe('faults in the local pipeline', () => {
     const log = (await readFile(report.paths.log, 'utf8'))
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { function: string; message: string; result?: string });
+      .map((line) => JSON.parse(line) as LogEntry & { result?: string });
     const tried = log.filter((l) => l.function === 'callback' && l.message === 'Webhook attempt');
     expect(tried).toHaveLength(16);
     expect(tried.every((l) => l.result?.startsWith('a network error'))).toBe(true);
+    // Each line carries its invocation's local Lambda context and the correlation keys: four
+    // invocations, four request ids, the first one cold.
+    expect(new Set(tried.map((l) => l.function_request_id)).size).toBe(4);
+    expect(tried.filter((l) => l.cold_start).map((l) => l.function_request_id)).toEqual(
+      Array(4).fill(tried[0]?.function_request_id),
+    );
+    for (const line of tried) {
+      expect(line).toMatchObject({
+        function_name: 'listing-media-callback-local',
+        listingId: LISTING_ID,
+        requestId: 'down-1',
+        executionName: `${LISTING_ID}_down-1`,
+      });
+    }
     expect(await readFile(report.paths.contactSheet, 'utf8')).toContain('NOT delivered');
   });
 

@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processedPrefix, rawPrefix, zipKey } from '@toq/contracts';
-import { S3ObjectStore } from '@toq/lambdas';
+import { S3ObjectStore } from '@toq/lambdas/s3';
 import { readListingFolder, uploadRawFiles } from '../../src/listing-folder.ts';
 import { LocalPipeline } from '../../src/local-pipeline.ts';
 import { SAMPLE_LISTING, runListing, type LocalRunReport } from '../../src/run-listing.ts';

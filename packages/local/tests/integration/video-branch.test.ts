@@ -9,13 +9,13 @@ import {
   FsObjectStore,
   RENDITION_CACHE_CONTROL,
   SET_HEADERS_MAX_BYTES,
-  ThumbnailsRenderer,
   createThumbnailsHandler,
   createTranscodeHandler,
   itemStateKey,
   type Logger,
   type TranscodeSettings,
 } from '@toq/lambdas';
+import { ThumbnailsRenderer } from '@toq/lambdas/renderer';
 import { locateFfmpeg } from '../../src/ffmpeg-binaries.ts';
 import { FfmpegTranscoder } from '../../src/ffmpeg-transcoder.ts';
 

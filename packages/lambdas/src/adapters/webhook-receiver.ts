@@ -10,8 +10,8 @@ export interface ReceivedWebhook {
   readonly payload?: unknown;
   /** Why verification failed (then the receiver answered 401). */
   readonly verificationError?: string;
-  /** The status the receiver answered. */
-  readonly status: number;
+  /** The status the receiver answered (absent when it was told to hang). */
+  readonly status?: number;
 }
 
 /** How the receiver answers. */
@@ -23,27 +23,34 @@ export interface WebhookReceiverOptions {
    * A delivery that does not verify always gets 401.
    */
   readonly statuses?: readonly number[];
+  /** Never answer (to observe the sender's timeout). Default false. */
+  readonly hang?: boolean;
+  /** The URL's path. Default `/webhooks/listing-media`. */
+  readonly path?: string;
 }
 
 /** A started receiver. */
 export interface WebhookReceiver {
-  /** Where to POST: `http://127.0.0.1:{port}/webhooks/listing-media`. */
+  /** Where to POST: `http://127.0.0.1:{port}{path}`. */
   readonly url: string;
+  readonly port: number;
   /** Every POST so far, in arrival order. */
   readonly received: readonly ReceivedWebhook[];
   close(): Promise<void>;
 }
 
 /**
- * The backend's stand-in: an HTTP server on 127.0.0.1 (random port) that verifies each POST as a
- * backend would, with the `standardwebhooks` package (the raw body, `webhook-id`,
+ * `@toq/lambdas/webhook-receiver`: the backend's side of the `HttpWebhookSender`, as a
+ * stand-in (no function uses it): an HTTP server on 127.0.0.1 (random port) that verifies each
+ * POST as a backend would, with the `standardwebhooks` package (the raw body, `webhook-id`,
  * `webhook-timestamp`, `webhook-signature`, 5 minutes' tolerance), and answers 401 when it does
- * not verify.
+ * not verify. `npm start` (`packages/local`) runs it as the backend; the sender's tests post to it.
  *
  * @example
  * const receiver = await startWebhookReceiver({ secret });
  * // … run the pipeline with callback.url = receiver.url …
  * receiver.received.filter((w) => w.payload !== undefined).length; // 1
+ * await receiver.close();
  */
 export async function startWebhookReceiver(
   options: WebhookReceiverOptions,
@@ -72,16 +79,17 @@ export async function startWebhookReceiver(
       received.push({
         headers: req.headers,
         rawBody,
-        status,
+        ...(options.hang ? {} : { status }),
         ...(verificationError === undefined ? { payload } : { verificationError }),
       });
-      res.writeHead(status).end();
+      if (!options.hang) res.writeHead(status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/webhooks/listing-media`,
+    url: `http://127.0.0.1:${port}${options.path ?? '/webhooks/listing-media'}`,
+    port,
     received,
     close: () =>
       new Promise<void>((resolve) => {
