@@ -9,9 +9,10 @@ import type {
 } from '@toq/lambdas';
 import {
   DEFINITION_PLACEHOLDERS,
+  definitionValues,
   pipelineNames,
+  placeholderFunction,
   renderDefinition,
-  type DefinitionPlaceholder,
 } from '@toq/lambdas/pipeline';
 import type { VideoTranscoder } from './video-transcoder.ts';
 import type { LocalFunction, TaskFunctionId } from './pipeline-functions.ts';
@@ -133,12 +134,6 @@ function retryingStates(states: Record<string, unknown>): string[] {
   return found;
 }
 
-/** The function id a placeholder stands for: `ThumbnailsFunctionArn` → `thumbnails`. */
-function functionOf(placeholder: DefinitionPlaceholder): TaskFunctionId | undefined {
-  const name = /^(\w+)FunctionArn$/.exec(placeholder)?.[1];
-  return name === undefined ? undefined : (name.toLowerCase() as TaskFunctionId);
-}
-
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
 
 /** An error as a Lambda function reports it: Step Functions matches its `name`. */
@@ -174,21 +169,13 @@ export class LocalStepFunctions implements ExecutionStarter {
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     const names = pipelineNames(options.stage ?? 'local');
-    const arns = Object.fromEntries(
-      DEFINITION_PLACEHOLDERS.map((placeholder) => {
-        const fn = functionOf(placeholder);
-        const arn = fn
-          ? `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${names.functions[fn]}`
-          : `arn:aws:iam::${ACCOUNT}:role/${names.mediaConvertRole}`;
-        return [placeholder, arn];
-      }),
-    ) as Record<DefinitionPlaceholder, string>;
+    const arns = definitionValues(names, { account: ACCOUNT, region: REGION });
     this.#stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${names.stateMachine}`;
     this.#definition = renderDefinition(arns) as unknown as StateMachineDefinition;
 
     for (const placeholder of DEFINITION_PLACEHOLDERS) {
-      const fn = functionOf(placeholder);
-      if (fn) this.#byArn.set(arns[placeholder], fn);
+      const fn = placeholderFunction(placeholder);
+      if (fn && fn !== 'start') this.#byArn.set(arns[placeholder], fn);
     }
     const limits = { ...defaultConcurrency(), ...options.concurrency };
     this.#limiters = Object.fromEntries(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '../domain/errors.ts';
+import type { FunctionId, PipelineNames } from './resources.ts';
 
 /**
  * The state machine's definition: one ASL (JSONPath) file with `${Name}` placeholders, deployed
@@ -51,4 +52,32 @@ export function renderDefinition(
     return value;
   });
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** The function a `…FunctionArn` placeholder stands for (`ThumbnailsFunctionArn` → `thumbnails`). */
+export function placeholderFunction(placeholder: DefinitionPlaceholder): FunctionId | undefined {
+  const name = /^(\w+)FunctionArn$/.exec(placeholder)?.[1];
+  return name === undefined ? undefined : (name.toLowerCase() as FunctionId);
+}
+
+/**
+ * The values CloudFormation gives the placeholders for one stage's resources in an account and
+ * region: the ARNs a local run and the tests fill in, in the same shape as on AWS.
+ *
+ * @example
+ * renderDefinition(definitionValues(pipelineNames('local'), { account: '000000000000', region: 'us-east-1' }));
+ */
+export function definitionValues(
+  names: PipelineNames,
+  where: { readonly account: string; readonly region: string },
+): Record<DefinitionPlaceholder, string> {
+  return Object.fromEntries(
+    DEFINITION_PLACEHOLDERS.map((placeholder) => {
+      const fn = placeholderFunction(placeholder);
+      const arn = fn
+        ? `arn:aws:lambda:${where.region}:${where.account}:function:${names.functions[fn]}`
+        : `arn:aws:iam::${where.account}:role/${names.mediaConvertRole}`;
+      return [placeholder, arn];
+    }),
+  ) as Record<DefinitionPlaceholder, string>;
 }

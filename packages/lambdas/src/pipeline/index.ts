@@ -7,6 +7,8 @@ export {
   DEFINITION_PATH,
   DEFINITION_PLACEHOLDERS,
   DEFINITION_TEXT,
+  definitionValues,
+  placeholderFunction,
   renderDefinition,
   type DefinitionPlaceholder,
 } from './definition.ts';

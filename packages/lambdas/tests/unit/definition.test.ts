@@ -5,19 +5,16 @@ import { ConfigurationError } from '../../src/domain/errors.ts';
 import {
   DEFINITION_PLACEHOLDERS,
   DEFINITION_TEXT,
+  definitionValues,
   renderDefinition,
-  type DefinitionPlaceholder,
 } from '../../src/pipeline/definition.ts';
+import { pipelineNames } from '../../src/pipeline/resources.ts';
 
-/** A stand-in ARN of the right kind for every placeholder. */
-const FAKE_ARNS = Object.fromEntries(
-  DEFINITION_PLACEHOLDERS.map((name) => [
-    name,
-    name === 'MediaConvertRoleArn'
-      ? 'arn:aws:iam::058264253741:role/toq-media-processing-mediaconvert-staging'
-      : `arn:aws:lambda:us-east-1:058264253741:function:${name.replace('FunctionArn', '').toLowerCase()}`,
-  ]),
-) as Record<DefinitionPlaceholder, string>;
+/** Stand-in ARNs for the placeholders (what CloudFormation substitutes on AWS). */
+const FAKE_ARNS = definitionValues(pipelineNames('staging'), {
+  account: '058264253741',
+  region: 'us-east-1',
+});
 
 type State = Record<string, unknown> & { Type: string };
 

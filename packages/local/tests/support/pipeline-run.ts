@@ -1,10 +1,6 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { PIPELINE_ERROR_NAMES, executionName } from '@toq/contracts';
-import {
-  DEFINITION_PLACEHOLDERS,
-  renderDefinition,
-  type DefinitionPlaceholder,
-} from '@toq/lambdas/pipeline';
+import { definitionValues, pipelineNames, renderDefinition } from '@toq/lambdas/pipeline';
 
 /**
  * Runs the deployed definition file in process with `aws-local-stepfunctions`, every Task state
@@ -18,14 +14,10 @@ type LibJson = Parameters<StateMachine['run']>[0];
 export type JsonObject = Record<string, unknown>;
 
 /** Stand-in ARNs for the placeholders (what CloudFormation substitutes on AWS). */
-export const FAKE_ARNS = Object.fromEntries(
-  DEFINITION_PLACEHOLDERS.map((name) => [
-    name,
-    name === 'MediaConvertRoleArn'
-      ? 'arn:aws:iam::058264253741:role/toq-media-processing-mediaconvert-staging'
-      : `arn:aws:lambda:us-east-1:058264253741:function:${name.replace('FunctionArn', '').toLowerCase()}`,
-  ]),
-) as Record<DefinitionPlaceholder, string>;
+export const FAKE_ARNS = definitionValues(pipelineNames('staging'), {
+  account: '058264253741',
+  region: 'us-east-1',
+});
 
 /** An error as a function throws it: Step Functions matches `name` (Lambda's `errorType`). */
 export function pipelineError(name: string, message = `${name} (test)`): Error {
