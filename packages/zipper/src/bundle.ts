@@ -2,11 +2,13 @@ import { ZipArchive } from 'archiver';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describeValue } from '@toq/contracts/constants';
-import { checkEntry, isReadable, isStored, type ZipEntry } from './entries';
+import { EntryPaths, checkEntry, isReadable, isStored, type ZipEntry } from './entries';
 import { ZipperError, messageOf } from './errors';
 import { FirstFailure, ignore } from './failure';
 import { parseOptions, type ZipOptions } from './options';
+import { quotePath } from './names';
 import { countedSource, openSource, sizeMismatch } from './sources';
+import { Watchdog } from './watchdog';
 
 /** What {@link createZip} wrote. */
 export interface ZipSummary {
@@ -69,7 +71,12 @@ const during = (entryPath: string | undefined) =>
  * when the archive reaches its entry, and a slow destination slows the sources down
  * (backpressure), never the other way round.
  *
- * - Paths are checked (relative, forward slashes, no `..`/`.`/empty segment, no duplicates).
+ * - Paths are checked (relative, forward slashes, no `..`/`.`/empty segment; no control,
+ *   bidirectional control or lookalike of `.` `/` `\`; segments of at most 255 bytes; no two
+ *   paths that would be one file once extracted: same up to case and Unicode normalization, or
+ *   a file and a folder of one name).
+ * - A run that makes no progress for `options.idleTimeout` ms (default 30 s) fails with
+ *   `SOURCE_STALLED`, `DESTINATION_STALLED` or `ENTRIES_STALLED` instead of hanging.
  * - Deterministic: every entry has the same date (`options.date`) and permissions (`0644`), so
  *   the same entries in the same order give byte-identical archives.
  * - Already-compressed media (JPEG, PNG, WebP, AVIF, HEIC, GIF, MP4, MOV, WebM…, see
@@ -84,11 +91,13 @@ const during = (entryPath: string | undefined) =>
  * @param entries An Iterable or AsyncIterable of `{ path, source, size? }`, read one at a time.
  * @param destination Where the archive goes (a `PassThrough` feeding an S3 `Upload`, an HTTP
  *   response, a file). It is ended when the archive is complete.
- * @param options `date` (default 1980-01-01T00:00:00Z), `compressionLevel` (default 6), `signal`.
+ * @param options `date` (default 1980-01-01T00:00:00Z), `compressionLevel` (default 6), `signal`,
+ *   `idleTimeout` (default 30000 ms; 0 or Infinity: none).
  * @returns The number of entries and the archive's size in bytes.
  * @throws {ZipperError} `INVALID_ARGUMENT`, `INVALID_ENTRY`, `INVALID_PATH`, `DUPLICATE_PATH`,
- *   `SOURCE_FAILED`, `SIZE_MISMATCH`, `ENTRIES_FAILED`, `DESTINATION_FAILED`, `ARCHIVE_FAILED`
- *   or `ABORTED` (see the README's Errors table).
+ *   `SOURCE_FAILED`, `SOURCE_STALLED`, `SIZE_MISMATCH`, `ENTRIES_FAILED`, `ENTRIES_STALLED`,
+ *   `DESTINATION_FAILED`, `DESTINATION_STALLED`, `ARCHIVE_FAILED` or `ABORTED` (see the
+ *   README's Errors table).
  * @example
  * import { createWriteStream } from 'node:fs';
  * import { createZip } from '@toq/zipper';
@@ -116,6 +125,9 @@ export async function createZip(
   let currentPath: string | undefined;
   let openStreams: Readable[] = [];
   let consumed = 0;
+  /** What the run is waiting for, to tell whose fault a stall is. */
+  let waitingFor: 'entries' | 'opener' | 'stream' | 'buffer' | 'finish' = 'entries';
+  let sourceBytes = 0;
 
   // Failures from outside the sequence of steps: the destination, archiver, the abort signal.
   const destinationFailed = (cause: unknown) =>
@@ -152,6 +164,41 @@ export async function createZip(
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
 
+  const timeout = settings.idleTimeout;
+  /** The error of a run that made no progress for `idleTimeout` ms: whose turn it was. */
+  const stalled = (): ZipperError => {
+    const entryPath = currentPath;
+    // Bytes waiting in front of the destination: it is the one not moving, whatever the rest does.
+    const waiting = destination.writableLength + archive.readableLength;
+    const destinationStuck = waiting > 0 || destination.writableNeedDrain;
+    if (!destinationStuck && waitingFor === 'entries') {
+      return new ZipperError(
+        'ENTRIES_STALLED',
+        `The entries iterable stalled after ${consumed} entries: expected its next entry within ${timeout} ms (idleTimeout), but received none for ${timeout} ms`,
+      );
+    }
+    if (!destinationStuck && (waitingFor === 'opener' || waitingFor === 'stream')) {
+      const what =
+        waitingFor === 'opener'
+          ? `its source function to resolve within ${timeout} ms (idleTimeout), but it had not after ${timeout} ms`
+          : `its source to give bytes at least every ${timeout} ms (idleTimeout), but it gave none for ${timeout} ms after ${sourceBytes} bytes`;
+      return new ZipperError(
+        'SOURCE_STALLED',
+        `Entry ${quotePath(entryPath ?? '')} stalled: expected ${what}`,
+        { entryPath },
+      );
+    }
+    return new ZipperError(
+      'DESTINATION_STALLED',
+      `Destination stalled${during(entryPath) || (waitingFor === 'finish' ? ' while the archive was being finished' : '')}: expected it to accept bytes at least every ${timeout} ms (idleTimeout), but it accepted none for ${timeout} ms (${waiting} bytes waiting)`,
+      { entryPath },
+    );
+  };
+  const watchdog = new Watchdog(timeout, () => failure.fail(stalled()));
+  // Bytes leaving archiver: the destination took the ones before (pipe() waits for its 'drain').
+  archive.on('data', watchdog.progress);
+  watchdog.start();
+
   /** Appends one entry and resolves once archiver has written all of it. */
   const append = (source: Buffer | Readable, entry: ZipEntry) =>
     failure.wait(
@@ -166,16 +213,26 @@ export async function createZip(
       }),
     );
 
+  const onSourceBytes = (count: number) => {
+    sourceBytes = count;
+    watchdog.progress();
+  };
+
   const writeEntry = async (entry: ZipEntry, index: number) => {
     currentPath = entry.path;
     if (Buffer.isBuffer(entry.source)) {
       if (entry.size !== undefined && entry.size !== entry.source.length) {
         throw sizeMismatch(entry.path, entry.size, `${entry.source.length}`);
       }
+      waitingFor = 'buffer';
       await append(entry.source, entry);
     } else {
+      waitingFor = 'opener';
       const stream = await openSource(entry, index, failure);
-      const counted = countedSource(entry, stream, failure);
+      watchdog.progress();
+      sourceBytes = 0;
+      waitingFor = 'stream';
+      const counted = countedSource(entry, stream, failure, onSourceBytes);
       openStreams = [stream, counted];
       await append(counted, entry);
       openStreams = [];
@@ -184,8 +241,11 @@ export async function createZip(
   };
 
   const nextEntry = async (): Promise<IteratorResult<unknown>> => {
+    waitingFor = 'entries';
     try {
-      return await failure.wait(Promise.resolve().then(() => iterator.next()));
+      const next = await failure.wait(Promise.resolve().then(() => iterator.next()));
+      watchdog.progress();
+      return next;
     } catch (cause) {
       if (failure.is(cause)) throw cause;
       throw new ZipperError(
@@ -211,13 +271,14 @@ export async function createZip(
     }
   };
 
-  const seen = new Set<string>();
+  const paths = new EntryPaths();
   try {
     if (failure.error !== undefined) throw failure.error;
     for (let next = await nextEntry(); !next.done; next = await nextEntry()) {
       consumed += 1;
-      await writeEntry(checkEntry(next.value, consumed - 1, seen), consumed - 1);
+      await writeEntry(checkEntry(next.value, consumed - 1, paths), consumed - 1);
     }
+    waitingFor = 'finish';
     archive.finalize().catch(ignore); // its failures arrive through the 'error' event
     await failure.wait(written);
     if (failure.error !== undefined) throw failure.error;
@@ -240,6 +301,7 @@ export async function createZip(
     tearDown(error);
     throw error;
   } finally {
+    watchdog.stop();
     signal?.removeEventListener('abort', onAbort);
   }
 }

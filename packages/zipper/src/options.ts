@@ -20,6 +20,15 @@ export interface ZipOptions {
    * destination are destroyed.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The longest time, in milliseconds, that the zip may go without progress before it fails:
+   * with `SOURCE_STALLED` when the current source gives no bytes (or its function does not
+   * resolve), `DESTINATION_STALLED` when the destination accepts none (its backpressure is never
+   * released), `ENTRIES_STALLED` when the `entries` iterable gives no next entry. The stalled
+   * source and the destination are destroyed, as on any failure. `0` or `Infinity`: no limit.
+   * @default 30000
+   */
+  readonly idleTimeout?: number;
 }
 
 /** The options with their defaults filled in. */
@@ -27,6 +36,8 @@ export interface Settings {
   readonly date: Date;
   readonly compressionLevel: number;
   readonly signal: AbortSignal | undefined;
+  /** Milliseconds; `Infinity` for no limit. */
+  readonly idleTimeout: number;
 }
 
 /**
@@ -41,9 +52,16 @@ export const DEFAULT_OPTIONS = {
   /** 1980-01-01T00:00:00Z in milliseconds. */
   dateMs: EARLIEST_DATE,
   compressionLevel: 6,
+  /** 30 seconds. */
+  idleTimeout: 30_000,
 } as const;
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['date', 'compressionLevel', 'signal']);
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'date',
+  'compressionLevel',
+  'signal',
+  'idleTimeout',
+]);
 
 function invalidOption(name: string, expected: string, received: unknown): ZipperError {
   return new ZipperError(
@@ -72,7 +90,7 @@ export function parseOptions(options: unknown): Settings {
       `Invalid options: expected only ${[...KNOWN_OPTIONS].join(', ')}, but received ${unknown.map((key) => describeValue(key)).join(', ')}`,
     );
   }
-  const { date, compressionLevel, signal } = options as ZipOptions;
+  const { date, compressionLevel, signal, idleTimeout } = options as ZipOptions;
   if (date !== undefined) {
     const time = date instanceof Date ? date.getTime() : Number.NaN;
     if (!(time >= EARLIEST_DATE && time <= LATEST_DATE)) {
@@ -88,9 +106,18 @@ export function parseOptions(options: unknown): Settings {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw invalidOption('signal', 'an AbortSignal', signal);
   }
+  if (idleTimeout !== undefined && !(typeof idleTimeout === 'number' && idleTimeout >= 0)) {
+    throw invalidOption(
+      'idleTimeout',
+      'a number of milliseconds >= 0 (0 or Infinity for no limit)',
+      idleTimeout,
+    );
+  }
+  const timeout = idleTimeout ?? DEFAULT_OPTIONS.idleTimeout;
   return {
     date: new Date(date?.getTime() ?? DEFAULT_OPTIONS.dateMs),
     compressionLevel: compressionLevel ?? DEFAULT_OPTIONS.compressionLevel,
     signal,
+    idleTimeout: timeout === 0 ? Infinity : timeout,
   };
 }

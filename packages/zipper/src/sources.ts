@@ -55,18 +55,24 @@ export async function openSource(
 const READ_AHEAD_BYTES = 1024 * 1024;
 
 /**
- * Pipes `stream` through a counter of its bytes and returns the counter, for archiver to read.
- * The run fails with `SIZE_MISMATCH` as soon as the count disagrees with the entry's `size`, and
+ * Pipes `stream` through a counter of its bytes and returns the counter, for archiver to read;
+ * `onBytes` is told the count so far at every chunk (the idle timeout's progress). The run fails with `SIZE_MISMATCH` as soon as the count disagrees with the entry's `size`, and
  * with `SOURCE_FAILED` when the stream errors or closes before its end (archiver would not
  * notice: it waits forever for a source that errored).
  */
-export function countedSource(entry: ZipEntry, stream: Readable, failure: FirstFailure): Readable {
+export function countedSource(
+  entry: ZipEntry,
+  stream: Readable,
+  failure: FirstFailure,
+  onBytes: (count: number) => void,
+): Readable {
   const { path, size } = entry;
   let count = 0;
   const counter = new Transform({
     writableHighWaterMark: READ_AHEAD_BYTES,
     transform(chunk: Buffer, _encoding, callback) {
       count += chunk.length;
+      onBytes(count);
       if (size !== undefined && count > size) {
         callback(sizeMismatch(path, size, `more (${count} so far)`));
       } else {

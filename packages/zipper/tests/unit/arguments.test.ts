@@ -15,7 +15,7 @@ describe('createZip arguments', () => {
   it.each([
     [
       { level: 9 },
-      'Invalid options: expected only date, compressionLevel, signal, but received "level"',
+      'Invalid options: expected only date, compressionLevel, signal, idleTimeout, but received "level"',
     ],
     [
       { compressionLevel: 10 },
@@ -32,6 +32,14 @@ describe('createZip arguments', () => {
     [
       { signal: {} },
       'Invalid option signal: expected an AbortSignal, but received an object (Object)',
+    ],
+    [
+      { idleTimeout: -1 },
+      'Invalid option idleTimeout: expected a number of milliseconds >= 0 (0 or Infinity for no limit), but received -1',
+    ],
+    [
+      { idleTimeout: '30s' },
+      'Invalid option idleTimeout: expected a number of milliseconds >= 0 (0 or Infinity for no limit), but received "30s"',
     ],
     ['fast', 'Invalid options: expected an object, but received "fast"'],
   ])('rejects the options %j with INVALID_ARGUMENT', async (options, message) => {

@@ -2,7 +2,7 @@ import { MEDIA_TYPES, RENDITION_SIZES, zipEntryPath } from '@toq/contracts';
 import { ZipperError } from '@toq/zipper';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkEntry, checkEntryPath, isStored } from '../../src/entries.ts';
+import { EntryPaths, checkEntry, checkEntryPath, isStored } from '../../src/entries.ts';
 
 function pathError(path: string): ZipperError {
   try {
@@ -41,8 +41,8 @@ describe('checkEntryPath', () => {
     ['photo/./a.jpg', 'has a "." segment'],
     ['photo//a.jpg', 'has an empty segment ("//")'],
     ['photo/large/', 'ends with "/" (directories are implied by their files)'],
-    ['photo/a\u0000.jpg', 'contains a control character'],
-    ['photo/a\n.jpg', 'contains a control character'],
+    ['photo/a\u0000.jpg', 'contains U+0000 (a control character) at index 7'],
+    ['photo/a\n.jpg', 'contains U+000A (a control character) at index 7'],
     [`${'a/'.repeat(40_000)}a.jpg`, 'is longer than 65535 bytes'],
   ])('rejects %j: it %s', (path, problem) => {
     const error = pathError(path);
@@ -72,7 +72,7 @@ describe('checkEntryPath', () => {
 
 describe('checkEntry', () => {
   it('rejects a second entry with the same path', () => {
-    const seen = new Set<string>();
+    const seen = new EntryPaths();
     checkEntry({ path: 'a.jpg', source: Buffer.of(1) }, 0, seen);
 
     expect(() => checkEntry({ path: 'a.jpg', source: Buffer.of(2) }, 1, seen)).toThrow(
@@ -99,7 +99,7 @@ describe('checkEntry', () => {
       'Invalid entry #3 ("a.jpg"): expected a size that is a whole number of bytes >= 0, but received 1.5',
     ],
   ])('rejects %j with INVALID_ENTRY', (entry, message) => {
-    expect(() => checkEntry(entry, 3, new Set())).toThrow(
+    expect(() => checkEntry(entry, 3, new EntryPaths())).toThrow(
       expect.objectContaining({ name: 'ZipperError', code: 'INVALID_ENTRY', message }),
     );
   });
