@@ -22,7 +22,9 @@ import { MediaItem } from './messages';
  * - `TYPE_MISMATCH`: its content is another media type or format than declared.
  * - `UNSUPPORTED_FORMAT`: a format the pipeline cannot process.
  * - `CORRUPT_IMAGE`: the photo cannot be decoded.
- * - `IMAGE_TOO_LARGE`: the photo has more pixels than allowed.
+ * - `IMAGE_TOO_LARGE`: the photo has more pixels than allowed, or would need more memory to
+ *   decode than the renderer's budget.
+ * - `IMAGE_DIMENSIONS_UNSUPPORTED`: the photo is too elongated (beyond 1:20 either way).
  * - `TRANSCODE_FAILED`: the video transcode failed.
  * - `TIMEOUT`: processing took too long.
  * - `PROCESSING_FAILED`: any other failure; the message says more.
@@ -36,6 +38,7 @@ export const MEDIA_ERROR_CODES = [
   'UNSUPPORTED_FORMAT',
   'CORRUPT_IMAGE',
   'IMAGE_TOO_LARGE',
+  'IMAGE_DIMENSIONS_UNSUPPORTED',
   'TRANSCODE_FAILED',
   'TIMEOUT',
   'PROCESSING_FAILED',

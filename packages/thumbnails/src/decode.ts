@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ThumbnailError } from './errors';
 import { decodeHeicToTiff, HeicDecoderUnavailableError } from './heic';
@@ -61,6 +62,85 @@ export function decodeError(error: unknown, what: string): Error {
   );
 }
 
+/** The major brands of a HEIF `ftyp` box that libvips' HEIF loader takes (HEIC and AVIF). */
+const HEIF_BRANDS = [
+  'heic',
+  'heix',
+  'hevc',
+  'hevx',
+  'heim',
+  'heis',
+  'hevm',
+  'hevs',
+  'mif1',
+  'msf1',
+  'mif2',
+  'avif',
+  'avis',
+];
+
+/**
+ * Whether the first bytes are the signature of a format this library reads (JPEG, PNG, GIF,
+ * WebP, TIFF or BigTIFF, HEIF with a HEIC or AVIF brand): what decides, when sharp fails on the
+ * header, between a damaged photo (`CORRUPT_IMAGE`) and a file of another format that sharp's
+ * own loaders failed to parse (`UNSUPPORTED_FORMAT`: an SVG whose DTD declares entities, a
+ * malformed SVG), since sharp's message does not name the loader.
+ */
+export function hasPhotoSignature(head: Buffer): boolean {
+  const ascii = (start: number, end: number) => head.toString('latin1', start, end);
+  if (head[0] === 0xff && head[1] === 0xd8) return true; // JPEG (SOI)
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return true; // PNG
+  if (ascii(0, 4) === 'GIF8') return true;
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return true;
+  if (['II*\0', 'MM\0*', 'II+\0', 'MM\0+'].includes(ascii(0, 4))) return true; // TIFF, BigTIFF
+  return ascii(4, 8) === 'ftyp' && HEIF_BRANDS.includes(ascii(8, 12));
+}
+
+const HEAD_BYTES = 1000;
+
+/** The first 1000 bytes of the input (fewer if it is shorter or the file cannot be read). */
+async function head(input: LoadedInput): Promise<Buffer> {
+  if (input.kind === 'buffer') return input.buffer.subarray(0, HEAD_BYTES);
+  try {
+    const file = await open(input.path, 'r');
+    try {
+      const { buffer, bytesRead } = await file.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/** Whether the bytes look like an SVG document, as to libvips: `<svg` in the first 1000 bytes. */
+function looksLikeSvg(start: Buffer): boolean {
+  return /<svg/i.test(start.toString('latin1'));
+}
+
+/**
+ * The error for a header sharp could not read: a known photo format that fails is damaged
+ * (`CORRUPT_IMAGE`, or what {@link decodeError} says); anything else is another format
+ * (`UNSUPPORTED_FORMAT`), however its own loader failed.
+ */
+async function headerError(error: unknown, input: LoadedInput): Promise<Error> {
+  const mapped = decodeError(error, describeInput(input));
+  if (!(mapped instanceof ThumbnailError) || mapped.code !== 'CORRUPT_IMAGE') return mapped;
+  const start = await head(input);
+  if (hasPhotoSignature(start)) return mapped;
+  const message = error instanceof Error ? error.message : String(error);
+  const received = looksLikeSvg(start)
+    ? `svg (${describeInput(input)} that its own loader could not read: ${message})`
+    : `${describeInput(input)} of another format (${message})`;
+  return new ThumbnailError(
+    'UNSUPPORTED_FORMAT',
+    `Unsupported image format: expected JPEG, PNG, WebP, GIF, TIFF, HEIC or AVIF, received ${received}`,
+    { cause: error },
+  );
+}
+
 function describeInput(input: LoadedInput): string {
   return input.kind === 'file'
     ? `the file ${JSON.stringify(input.path)}`
@@ -74,16 +154,31 @@ function sourceFormat(metadata: Metadata): SourceFormat | undefined {
     : undefined;
 }
 
+/** What {@link probe} refuses. */
+export interface ProbeLimits {
+  readonly limitInputPixels: number;
+  readonly maxAspectRatio: number;
+}
+
+/** `1:6710` for a tall image, `6710:1` for a wide one (two decimals at most). */
+function describeRatio(width: number, height: number): string {
+  const ratio = (long: number, short: number) => String(Math.round((long / short) * 100) / 100);
+  return width >= height ? `${ratio(width, height)}:1` : `1:${ratio(height, width)}`;
+}
+
 /**
- * Reads the header only: format, dimensions, orientation. Refuses what is not a photo format
- * and what declares more pixels than the limit, before a single pixel is decoded.
+ * Reads the header only: format, dimensions, orientation. Refuses what is not a photo format,
+ * what declares more pixels than the limit and what is longer than `maxAspectRatio` times its
+ * other side, before a single pixel is decoded.
  *
- * @throws {ThumbnailError} `UNSUPPORTED_FORMAT`, `CORRUPT_IMAGE` or `IMAGE_TOO_LARGE`.
+ * @throws {ThumbnailError} `UNSUPPORTED_FORMAT`, `CORRUPT_IMAGE`, `IMAGE_TOO_LARGE` or
+ *   `IMAGE_DIMENSIONS_UNSUPPORTED`.
  */
 export async function probe(
   input: LoadedInput,
-  limitInputPixels: number,
+  limits: ProbeLimits,
 ): Promise<{ source: SourceInfo; metadata: Metadata }> {
+  const { limitInputPixels, maxAspectRatio } = limits;
   let metadata: Metadata;
   try {
     metadata = await sharp(input.kind === 'file' ? input.path : input.buffer, {
@@ -91,7 +186,7 @@ export async function probe(
       limitInputPixels: false,
     }).metadata();
   } catch (error) {
-    throw decodeError(error, describeInput(input));
+    throw await headerError(error, input);
   }
   const format = sourceFormat(metadata);
   if (!format) {
@@ -110,15 +205,21 @@ export async function probe(
   const orientation =
     format !== 'heic' && format !== 'avif' && metadata.orientation ? metadata.orientation : 1;
   const upright = orientation >= 5;
+  const width = upright ? metadata.height : metadata.width;
+  const height = upright ? metadata.width : metadata.height;
+  // Compared without dividing: a ratio is never rounded into or out of the limit.
+  if (Math.max(width, height) > maxAspectRatio * Math.min(width, height)) {
+    const stored = upright
+      ? ` (stored ${metadata.width}x${metadata.height}, EXIF orientation ${orientation})`
+      : '';
+    throw new ThumbnailError(
+      'IMAGE_DIMENSIONS_UNSUPPORTED',
+      `Image dimensions unsupported: expected an aspect ratio between 1:${maxAspectRatio} and ${maxAspectRatio}:1 (maxAspectRatio), received ${width}x${height}${stored}, a ratio of ${describeRatio(width, height)}`,
+    );
+  }
   return {
     metadata,
-    source: {
-      format,
-      width: upright ? metadata.height : metadata.width,
-      height: upright ? metadata.width : metadata.height,
-      orientation,
-      hasAlpha: metadata.hasAlpha,
-    },
+    source: { format, width, height, orientation, hasAlpha: metadata.hasAlpha },
   };
 }
 

@@ -31,11 +31,32 @@ function tooLarge(bytes: number, limit: number): ThumbnailError {
   );
 }
 
-async function readStream(stream: Readable, limit: number): Promise<Buffer> {
+function stalled(timeout: number, bytes: number): ThumbnailError {
+  return new ThumbnailError(
+    'SOURCE_STALLED',
+    `Source stalled: expected the input stream to deliver bytes at least every ${timeout} ms (inputIdleTimeout), received none for ${timeout} ms after ${bytes} bytes`,
+  );
+}
+
+/** What bounds the reading of a stream. */
+export interface ReadLimits {
+  /** The most bytes read; one more and the stream is destroyed (`IMAGE_TOO_LARGE`). */
+  readonly maxInputBytes: number;
+  /** The longest wait for the next chunk, in ms; 0 for none (`SOURCE_STALLED`). */
+  readonly inputIdleTimeout: number;
+}
+
+async function readStream(stream: Readable, limits: ReadLimits): Promise<Buffer> {
+  const { maxInputBytes: limit, inputIdleTimeout: timeout } = limits;
   const chunks: Buffer[] = [];
   let total = 0;
+  // Destroying the stream with the error ends the `for await` below with it, and releases the
+  // stream's resources (an S3 body's socket, a request) at once.
+  const timer =
+    timeout > 0 ? setTimeout(() => stream.destroy(stalled(timeout, total)), timeout) : undefined;
   try {
     for await (const chunk of stream) {
+      timer?.refresh();
       const piece =
         typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
       total += piece.length;
@@ -52,24 +73,28 @@ async function readStream(stream: Readable, limit: number): Promise<Buffer> {
       `Cannot read the input stream: ${(error as Error).message}`,
       { cause: error },
     );
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks, total);
 }
 
 /**
- * Normalises the input. Streams are read to the end (never more than `maxInputBytes`); files are
- * checked to exist and left for sharp to read, so that it can decode them with random access.
+ * Normalises the input. Streams are read to the end (never more than `maxInputBytes`, never
+ * waiting more than `inputIdleTimeout` for a chunk); files are checked to exist and left for
+ * sharp to read, so that it can decode them with random access.
  *
- * @throws {ThumbnailError} `INVALID_ARGUMENT`, `INPUT_UNREADABLE`, `IMAGE_TOO_LARGE`, or
- *   `CORRUPT_IMAGE` for an empty input.
+ * @throws {ThumbnailError} `INVALID_ARGUMENT`, `INPUT_UNREADABLE`, `SOURCE_STALLED`,
+ *   `IMAGE_TOO_LARGE`, or `CORRUPT_IMAGE` for an empty input.
  */
-export async function loadInput(input: unknown, maxInputBytes: number): Promise<LoadedInput> {
-  const loaded = await load(input, maxInputBytes);
+export async function loadInput(input: unknown, limits: ReadLimits): Promise<LoadedInput> {
+  const loaded = await load(input, limits);
   if (loaded.kind === 'buffer' && loaded.buffer.length === 0) throw empty();
   return loaded;
 }
 
-async function load(input: unknown, maxInputBytes: number): Promise<LoadedInput> {
+async function load(input: unknown, limits: ReadLimits): Promise<LoadedInput> {
+  const { maxInputBytes } = limits;
   if (input instanceof Uint8Array) {
     if (input.length > maxInputBytes) throw tooLarge(input.length, maxInputBytes);
     const buffer = Buffer.isBuffer(input)
@@ -91,7 +116,7 @@ async function load(input: unknown, maxInputBytes: number): Promise<LoadedInput>
     return { kind: 'file', path: input };
   }
   if (input instanceof Readable) {
-    return { kind: 'buffer', buffer: await readStream(input, maxInputBytes) };
+    return { kind: 'buffer', buffer: await readStream(input, limits) };
   }
   throw new ThumbnailError(
     'INVALID_ARGUMENT',

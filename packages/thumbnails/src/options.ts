@@ -29,6 +29,25 @@ export interface RenditionOptions {
   readonly limitInputPixels?: number;
   /** Inputs (buffer, file or stream) larger than this many bytes are refused. Default: 128 MiB. */
   readonly maxInputBytes?: number;
+  /**
+   * Images whose rendering is estimated, from their header, to need more memory than this many
+   * bytes (the decoder's share, by format, interlacing, dimensions, channels and bit depth, plus
+   * the renditions') are refused with `IMAGE_TOO_LARGE` before they are decoded. Default: 1 GiB,
+   * which leaves room for Node.js and the input in a 2 GiB function.
+   */
+  readonly memoryBudget?: number;
+  /**
+   * Images whose long side is more than this many times their short side (upright, after EXIF
+   * rotation) are refused with `IMAGE_DIMENSIONS_UNSUPPORTED` before they are decoded: a number
+   * of at least 1. Default: 20 (20:1 or 1:20; every phone panorama fits, and a rendition is at
+   * most 24 000 px high).
+   */
+  readonly maxAspectRatio?: number;
+  /**
+   * A stream input that delivers no bytes for this many milliseconds fails with `SOURCE_STALLED`
+   * and is destroyed. `0` turns the check off. Default: 30 000 (30 s).
+   */
+  readonly inputIdleTimeout?: number;
   /** How many encodes of one photo run at once. Default: the machine's available parallelism. */
   readonly concurrency?: number;
 }
@@ -41,11 +60,19 @@ export interface ResolvedOptions {
   readonly placeholder: boolean;
   readonly limitInputPixels: number;
   readonly maxInputBytes: number;
+  readonly memoryBudget: number;
+  readonly maxAspectRatio: number;
+  readonly inputIdleTimeout: number;
   readonly concurrency: number;
 }
 
 export const DEFAULT_LIMIT_INPUT_PIXELS = 0x3fff * 0x3fff;
 export const DEFAULT_MAX_INPUT_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_MEMORY_BUDGET = 1024 * 1024 * 1024;
+export const DEFAULT_MAX_ASPECT_RATIO = 20;
+export const DEFAULT_INPUT_IDLE_TIMEOUT = 30_000;
+/** The longest delay `setTimeout` takes (2³¹ − 1 ms, about 24.8 days). */
+const MAX_TIMEOUT = 0x7fff_ffff;
 const DEFAULT_QUALITY = { jpeg: 80, webp: 80, avif: 50 } as const;
 const OPTION_KEYS = [
   'sizes',
@@ -54,6 +81,9 @@ const OPTION_KEYS = [
   'placeholder',
   'limitInputPixels',
   'maxInputBytes',
+  'memoryBudget',
+  'maxAspectRatio',
+  'inputIdleTimeout',
   'concurrency',
 ] as const;
 
@@ -87,6 +117,14 @@ function integer(value: unknown, name: string, min: number, max: number, fallbac
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw invalid(name, `an integer between ${min} and ${max}`, value);
+  }
+  return value;
+}
+
+function ratio(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    throw invalid(name, 'a finite number of at least 1', value);
   }
   return value;
 }
@@ -145,6 +183,21 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       1,
       Number.MAX_SAFE_INTEGER,
       DEFAULT_MAX_INPUT_BYTES,
+    ),
+    memoryBudget: integer(
+      options['memoryBudget'],
+      'memoryBudget',
+      1,
+      Number.MAX_SAFE_INTEGER,
+      DEFAULT_MEMORY_BUDGET,
+    ),
+    maxAspectRatio: ratio(options['maxAspectRatio'], 'maxAspectRatio', DEFAULT_MAX_ASPECT_RATIO),
+    inputIdleTimeout: integer(
+      options['inputIdleTimeout'],
+      'inputIdleTimeout',
+      0,
+      MAX_TIMEOUT,
+      DEFAULT_INPUT_IDLE_TIMEOUT,
     ),
     concurrency: integer(options['concurrency'], 'concurrency', 1, 64, availableParallelism()),
   };

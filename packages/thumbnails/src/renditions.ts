@@ -3,6 +3,7 @@ import { decodeMaster, probe, type SourceInfo } from './decode';
 import { encodeRendition, primaryFormat, type Encoded, type RenditionFormat } from './encode';
 import { ThumbnailError } from './errors';
 import { loadInput, type RenditionInput } from './input';
+import { checkMemoryBudget } from './memory';
 import { resolveOptions, type RenditionOptions } from './options';
 import { createPlaceholder, type Placeholder } from './placeholder';
 import { renditionTargets, type RenditionSize } from './sizes';
@@ -43,8 +44,10 @@ export interface RenditionSet {
  * @param options See {@link RenditionOptions}; all optional.
  * @returns The source's description, the renditions and a ThumbHash placeholder.
  * @throws {ThumbnailError} `UNSUPPORTED_FORMAT` (not an image format this library reads),
- *   `CORRUPT_IMAGE` (empty, truncated, damaged), `IMAGE_TOO_LARGE` (over `limitInputPixels` or
- *   `maxInputBytes`), `INPUT_UNREADABLE` (missing file, failed stream), `INVALID_ARGUMENT`.
+ *   `CORRUPT_IMAGE` (empty, truncated, damaged), `IMAGE_TOO_LARGE` (over `limitInputPixels`,
+ *   `maxInputBytes` or `memoryBudget`), `IMAGE_DIMENSIONS_UNSUPPORTED` (beyond
+ *   `maxAspectRatio`), `INPUT_UNREADABLE` (missing file, failed stream), `SOURCE_STALLED` (a
+ *   stream idle for `inputIdleTimeout`), `INVALID_ARGUMENT`.
  * @example
  * import { createRenditions } from '@toq/thumbnails';
  * const { source, renditions } = await createRenditions('photo.heic', { formats: ['webp'] });
@@ -55,10 +58,11 @@ export async function createRenditions(
   options?: RenditionOptions,
 ): Promise<RenditionSet> {
   const settings = resolveOptions(options);
-  const loaded = await loadInput(input, settings.maxInputBytes);
-  const { source, metadata } = await probe(loaded, settings.limitInputPixels);
+  const loaded = await loadInput(input, settings);
+  const { source, metadata } = await probe(loaded, settings);
   const targets = renditionTargets(settings.sizes, source.width, source.height);
   const widest = targets[0] ?? { width: source.width, height: source.height };
+  checkMemoryBudget(source, metadata, widest, settings.memoryBudget);
   const master = await decodeMaster(
     loaded,
     source,

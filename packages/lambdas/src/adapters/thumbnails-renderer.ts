@@ -12,15 +12,20 @@ const IMAGE_PROBLEMS: readonly string[] = [
   'UNSUPPORTED_FORMAT',
   'CORRUPT_IMAGE',
   'IMAGE_TOO_LARGE',
+  'IMAGE_DIMENSIONS_UNSUPPORTED',
 ] satisfies UnrenderableImageCode[];
+
+/** The input stopped or broke while it was read (e.g. the S3 connection dropped or stalled). */
+const READ_PROBLEMS: readonly string[] = ['INPUT_UNREADABLE', 'SOURCE_STALLED'];
 
 /**
  * The {@link ImageRenderer} on `@toq/thumbnails` (sharp): the four widths, EXIF auto-rotated, sRGB,
  * metadata stripped, with a ThumbHash placeholder.
  *
- * Errors: the image's own problems (`UNSUPPORTED_FORMAT`, `CORRUPT_IMAGE`, `IMAGE_TOO_LARGE`)
- * become {@link UnrenderableImageError} (an item failure); an unreadable input stream
- * (`INPUT_UNREADABLE`, e.g. the S3 connection dropped) becomes `TransientError` (retried); any
+ * Errors: the image's own problems (`UNSUPPORTED_FORMAT`, `CORRUPT_IMAGE`, `IMAGE_TOO_LARGE`,
+ * `IMAGE_DIMENSIONS_UNSUPPORTED`) become {@link UnrenderableImageError} (an item failure); an
+ * input stream that breaks or stalls (`INPUT_UNREADABLE`, `SOURCE_STALLED`, e.g. the S3
+ * connection dropped) becomes `TransientError` (retried); any
  * other error is a bug and propagates as is.
  *
  * @example
@@ -52,7 +57,7 @@ export class ThumbnailsRenderer implements ImageRenderer {
           cause: error,
         });
       }
-      if (error.code === 'INPUT_UNREADABLE') {
+      if (READ_PROBLEMS.includes(error.code)) {
         throw new TransientError(`Could not read the image: ${error.message}`, { cause: error });
       }
       throw error;

@@ -43,7 +43,8 @@ export interface ImageRenderer {
 }
 
 /** Why an image cannot be rendered: the `MediaErrorCode` the item fails with. */
-export type UnrenderableImageCode = 'UNSUPPORTED_FORMAT' | 'CORRUPT_IMAGE' | 'IMAGE_TOO_LARGE';
+export type UnrenderableImageCode =
+  'UNSUPPORTED_FORMAT' | 'CORRUPT_IMAGE' | 'IMAGE_TOO_LARGE' | 'IMAGE_DIMENSIONS_UNSUPPORTED';
 
 /** The image itself is the problem (format, corruption, size): an item failure, not a retry. */
 export class UnrenderableImageError extends Error {

@@ -3,11 +3,16 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRenditions, ThumbnailError, type ThumbnailErrorCode } from '../../src/index';
-import { at, fixture, meanAbsoluteDifference } from '../helpers';
+import { createRenditions } from '../../src/index';
+import {
+  at,
+  expectThumbnailError,
+  fixture,
+  meanAbsoluteDifference,
+  pngDeclaring,
+} from '../helpers';
 
 let dir: string;
 let landscape: Buffer;
@@ -16,54 +21,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'toq-thumbnails-'));
   landscape = await readFile(fixture('Landscape', 0));
 });
-
-/** Asserts that `promise` rejects with a ThumbnailError of `code` whose message matches. */
-async function expectThumbnailError(
-  promise: Promise<unknown>,
-  code: ThumbnailErrorCode,
-  message: RegExp,
-) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ThumbnailError);
-  expect(error).toMatchObject({ name: 'ThumbnailError', code });
-  expect((error as Error).message).toMatch(message);
-}
-
-/** A PNG chunk: length, type, data, CRC. */
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-function crc32(bytes: Buffer): number {
-  let crc = ~0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
-
-/** A PNG that declares `width`×`height` greyscale pixels but holds a few bytes of data. */
-function pngDeclaring(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(Buffer.alloc(width + 1))),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 describe('createRenditions on bad input', () => {
   it('refuses an empty buffer and an empty file as CORRUPT_IMAGE', async () => {
@@ -194,9 +151,9 @@ describe('createRenditions on bad input', () => {
     expect(set.placeholder?.thumbhash).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });
 
-  it('renders a 20000x200 panorama with heights of at least 1 px', async () => {
+  it('renders a 20000x200 panorama (maxAspectRatio 100) with heights of at least 1 px', async () => {
     const panorama = await sharp(landscape).resize(20_000, 200, { fit: 'fill' }).jpeg().toBuffer();
-    const set = await createRenditions(panorama);
+    const set = await createRenditions(panorama, { maxAspectRatio: 100 });
     expect(set.renditions.map((r) => [r.size, r.width, r.height])).toEqual([
       ['large', 1200, 12],
       ['medium', 800, 8],
@@ -209,15 +166,18 @@ describe('createRenditions on bad input', () => {
     }
   });
 
-  it('renders a 200x20000 strip in JPEG, and refuses WebP, which stops at 16383 px', async () => {
+  it('renders a 200x20000 strip (maxAspectRatio 100) in JPEG, and refuses WebP, which stops at 16383 px', async () => {
     const strip = await sharp(landscape).resize(200, 20_000, { fit: 'fill' }).jpeg().toBuffer();
-    const set = await createRenditions(strip, { sizes: ['large', 'thumbnail'] });
+    const set = await createRenditions(strip, {
+      sizes: ['large', 'thumbnail'],
+      maxAspectRatio: 100,
+    });
     expect(set.renditions.map((r) => [r.size, r.width, r.height])).toEqual([
       ['large', 200, 20_000],
       ['thumbnail', 200, 20_000],
     ]);
     await expectThumbnailError(
-      createRenditions(strip, { sizes: ['thumbnail'], formats: ['webp'] }),
+      createRenditions(strip, { sizes: ['thumbnail'], formats: ['webp'], maxAspectRatio: 100 }),
       'IMAGE_TOO_LARGE',
       /Cannot encode the thumbnail webp rendition \(200x20000\): .*too large for the WebP format/,
     );

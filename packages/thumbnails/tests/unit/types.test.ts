@@ -84,7 +84,9 @@ describe('the public types', () => {
       | 'UNSUPPORTED_FORMAT'
       | 'CORRUPT_IMAGE'
       | 'IMAGE_TOO_LARGE'
+      | 'IMAGE_DIMENSIONS_UNSUPPORTED'
       | 'INPUT_UNREADABLE'
+      | 'SOURCE_STALLED'
       | 'INVALID_ARGUMENT'
     >();
   });
