@@ -18,7 +18,7 @@ export function hasWildcard(scope: IConstruct, arn: string): boolean {
  * or a construct above it).
  *
  * @example
- * acknowledgeWildcard(role, bucket.arnForObjects('*\/raw/*'), 'listing ids are not known at deploy time');
+ * acknowledgeWildcard(role, bucket.arnForObjects('_pipeline/*'), 'execution records: the ids in their keys come with each request; "*" matches any key under _pipeline/');
  */
 export function acknowledgeWildcard(scope: IConstruct, arn: string, reason: string): void {
   const resource = flattenCfnReference(Stack.of(scope).resolve(arn));

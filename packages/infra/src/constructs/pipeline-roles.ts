@@ -22,19 +22,25 @@ export interface PipelineRolesProps {
   readonly webhookSecret: secretsmanager.ISecret;
 }
 
+/** A resource ARN with a wildcard, and what the wildcard matches and why it is needed. */
+interface Pattern {
+  readonly arn: string;
+  /** Becomes the cdk-nag acknowledgement's reason: it must be literally true of `arn`. */
+  readonly why: string;
+}
+
 /** One statement of a role's policy. */
 interface Grant {
   readonly sid: string;
   readonly actions: readonly string[];
-  readonly resources: readonly string[];
+  /** Exact ARNs, or patterns with their reason: an ARN with a `*` must come as a {@link Pattern}. */
+  readonly resources: readonly (string | Pattern)[];
   readonly conditions?: Record<string, Record<string, unknown>>;
-  /** Why a resource has a `*`: required when one does; it becomes the cdk-nag acknowledgement. */
-  readonly wildcard?: string;
 }
 
 /**
- * Adds `grant` to `role`'s policy. A resource with a `*` needs its reason in `grant.wildcard`,
- * which acknowledges cdk-nag's finding for exactly that resource.
+ * Adds `grant` to `role`'s policy. Each wildcard resource comes with its own reason, which
+ * acknowledges cdk-nag's finding for exactly that resource.
  *
  * @throws {InfraError} `UNJUSTIFIED_WILDCARD` when a resource has a `*` and no reason.
  */
@@ -43,49 +49,78 @@ function allow(role: iam.Role, grant: Grant): void {
     new iam.PolicyStatement({
       sid: grant.sid,
       actions: [...grant.actions],
-      resources: [...grant.resources],
+      resources: grant.resources.map((resource) =>
+        typeof resource === 'string' ? resource : resource.arn,
+      ),
       ...(grant.conditions === undefined ? {} : { conditions: grant.conditions }),
     }),
   );
-  for (const arn of grant.resources.filter((resource) => hasWildcard(role, resource))) {
-    if (grant.wildcard === undefined) {
+  for (const resource of grant.resources) {
+    if (typeof resource !== 'string') {
+      if (hasWildcard(role, resource.arn)) {
+        acknowledgeWildcard(role, resource.arn, `${grant.sid}: ${resource.why}`);
+      }
+    } else if (hasWildcard(role, resource)) {
       throw new InfraError(
         'UNJUSTIFIED_WILDCARD',
         `${role.node.path} ${grant.sid}: expected a reason for the wildcard resource, received none`,
       );
     }
-    acknowledgeWildcard(role, arn, `${grant.sid}: ${grant.wildcard}`);
   }
 }
 
-/** Why object ARNs of the media bucket end in `*`. */
-const PER_LISTING_KEYS =
-  'object keys start with the listing id (spec §2), which is not known at deploy time; the pattern pins the key layout segment (raw/, processed/, _pipeline/)';
+/**
+ * A listing id in an object-key pattern: 36 characters with a UUID's four hyphens (listing ids
+ * are UUIDs, spec §2). IAM's `?` matches exactly one character, where `*` matches any run of
+ * characters, `/` included: so a pattern that starts with this matches only keys with hyphens
+ * where a UUID has them, at characters 9, 14, 19 and 24, which no `_pipeline/` key has.
+ */
+const LISTING_ID_PATTERN = '????????-????-????-????-????????????';
 
 /**
- * Objects of the media bucket by kind (spec §2): raw uploads, renditions and zips, pipeline
- * state.
+ * Objects under every listing's own tree, `{listingId}/{folder}…`: what `folder` holds, and the
+ * pattern with its reason.
  */
-function objects(bucket: s3.IBucket) {
+function underListings(bucket: s3.IBucket, folder: string, what: string): Pattern {
   return {
-    all: bucket.arnForObjects('*'),
-    raw: bucket.arnForObjects('*/raw/*'),
-    rawVideos: bucket.arnForObjects('*/raw/video/*'),
-    processed: bucket.arnForObjects('*/processed/*'),
-    processedVideos: bucket.arnForObjects('*/processed/video/*'),
-    state: bucket.arnForObjects(`${PIPELINE_STATE_PREFIX}*`),
+    arn: bucket.arnForObjects(`${LISTING_ID_PATTERN}/${folder}*`),
+    why: `${what}, {listingId}/${folder}…: a listing id is not known at deploy time, so 36 "?" (each exactly one character) with a UUID’s four hyphens stand for it, and the key must go on with "/${folder}"; the final "*" matches the rest of the key, "/" included`,
   };
 }
 
 /**
+ * Objects of the media bucket by kind (spec §2): a listing's whole tree, its raw uploads, its
+ * renditions and zip, the executions' records under `_pipeline/`, and the frames MediaConvert
+ * writes there.
+ */
+function objects(bucket: s3.IBucket) {
+  return {
+    listing: underListings(bucket, '', 'every listing’s objects (raw uploads, renditions, zip)'),
+    raw: underListings(bucket, 'raw/', 'raw uploads'),
+    rawVideos: underListings(bucket, 'raw/video/', 'raw videos'),
+    processed: underListings(bucket, 'processed/', 'renditions and the zip'),
+    processedVideos: underListings(bucket, 'processed/video/', 'video renditions'),
+    state: {
+      arn: bucket.arnForObjects(`${PIPELINE_STATE_PREFIX}*`),
+      why: `every execution’s records, ${PIPELINE_STATE_PREFIX}{listingId}/{requestId}/…: both ids come with each request, not known at deploy time; the "*" matches any key under ${PIPELINE_STATE_PREFIX}, "/" included`,
+    },
+    frames: {
+      arn: bucket.arnForObjects(`${PIPELINE_STATE_PREFIX}${LISTING_ID_PATTERN}/*/frames/*`),
+      why: `the frames MediaConvert captures, ${PIPELINE_STATE_PREFIX}{listingId}/{requestId}/frames/…: both ids come with each request, not known at deploy time; 36 "?" with a UUID’s four hyphens stand for the listing id, the first "*" for the request id (since "*" also matches "/", possibly several segments) and the second for the frame’s name`,
+    },
+  } satisfies Record<string, Pattern>;
+}
+
+/**
  * The spec's four roles, least privilege: one statement per need, exact actions, resources
- * named; a `*` only in an object-key, log-stream, execution or job-id pattern, each with its
- * reason (and cdk-nag acknowledgement).
+ * named; a `*` only in an object-key, log-stream, execution or job-id pattern, each pattern with
+ * its reason (and cdk-nag acknowledgement).
  *
  * Where this grants less than the spec's role table, nothing in the pipeline makes that call:
  * the functions send no SQS message, use no task tokens and call no MediaConvert API (the state
  * machine's `Transcode` is a `createJob.sync` integration); the state machine sends no SQS
- * message.
+ * message; the backend's Put/Get/DeleteObject reach the listings' trees, not the pipeline's
+ * records under `_pipeline/` (which it may read only).
  */
 export class PipelineRoles extends Construct {
   readonly backend: iam.Role;
@@ -115,10 +150,12 @@ export class PipelineRoles extends Construct {
       role: this.backend,
     });
     allow(this.backend, {
+      // The backend owns every object of its listings (the spec's Put/Get/DeleteObject): it
+      // uploads the raw media and reads what the pipeline made of it. Not the pipeline's
+      // records, which it may only read (below).
       sid: 'MediaObjects',
       actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
-      resources: [keys.all],
-      wildcard: `the backend owns every object of its listings; ${PER_LISTING_KEYS}`,
+      resources: [keys.listing],
     });
     allow(this.backend, {
       // Uploading with `x-amz-tagging: media-class=raw` (the Glacier rule's filter) needs
@@ -126,7 +163,14 @@ export class PipelineRoles extends Construct {
       sid: 'TagRawUploads',
       actions: ['s3:PutObjectTagging'],
       resources: [keys.raw],
-      wildcard: PER_LISTING_KEYS,
+    });
+    allow(this.backend, {
+      // An execution's records, read only: result.json stays there when the webhook could not
+      // be delivered (docs/system.md §3). Writing or deleting them is the pipeline's business
+      // (and the lifecycle rule's).
+      sid: 'ReadExecutionRecords',
+      actions: ['s3:GetObject'],
+      resources: [keys.state],
     });
     allow(this.backend, {
       sid: 'SendProcessingRequests',
@@ -146,9 +190,12 @@ export class PipelineRoles extends Construct {
     allow(this.backend, {
       sid: 'DescribeExecutions',
       actions: ['states:DescribeExecution'],
-      resources: [arns.executions],
-      wildcard:
-        'execution names are per request ({listingId}_{requestId}); the pattern is this state machine’s executions only',
+      resources: [
+        {
+          arn: arns.executions,
+          why: 'execution names are per request ({listingId}_{requestId}); the pattern is this state machine’s executions only',
+        },
+      ],
     });
     allow(this.backend, {
       // DescribeExecution returns the execution's input and output, which Step Functions
@@ -177,15 +224,15 @@ export class PipelineRoles extends Construct {
     allow(this.lambda, {
       sid: 'WriteFunctionLogs',
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: arns.functionLogStreams,
-      wildcard:
-        'Lambda names each log stream per execution environment; the pattern is the streams of the function’s own log group',
+      resources: arns.functionLogStreams.map((arn) => ({
+        arn,
+        why: 'the streams of one function’s log group, /aws/lambda/{function}:*: Lambda names a stream per execution environment, at run time; a log group’s name cannot contain ":", so no other group matches; the role is shared, so each of the seven functions may write to all seven groups',
+      })),
     });
     allow(this.lambda, {
       sid: 'ReadMedia',
       actions: ['s3:GetObject'],
       resources: [keys.raw, keys.processed, keys.state],
-      wildcard: PER_LISTING_KEYS,
     });
     allow(this.lambda, {
       // Renditions and zips, and the pipeline's state. A multipart upload (the zip) is
@@ -193,7 +240,6 @@ export class PipelineRoles extends Construct {
       sid: 'WriteRenditionsAndState',
       actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
       resources: [keys.processed, keys.state],
-      wildcard: PER_LISTING_KEYS,
     });
     allow(this.lambda, {
       // Zip lists a listing's renditions; and without s3:ListBucket a HEAD of a missing raw
@@ -248,7 +294,7 @@ export class PipelineRoles extends Construct {
     });
 
     // MediaConvert, passed to each job by the state machine: reads raw videos, writes the MP4
-    // rendition and the captured frame (under the pipeline's state).
+    // rendition and the captured frame (under the execution's records, `frames/`).
     this.mediaConvert = new iam.Role(this, 'MediaConvert', {
       roleName: names.mediaConvertRole,
       description: 'toq-media MediaConvert jobs: read raw videos, write MP4s and frames',
@@ -258,13 +304,11 @@ export class PipelineRoles extends Construct {
       sid: 'ReadRawVideos',
       actions: ['s3:GetObject'],
       resources: [keys.rawVideos],
-      wildcard: PER_LISTING_KEYS,
     });
     allow(this.mediaConvert, {
       sid: 'WriteVideoOutputs',
       actions: ['s3:PutObject'],
-      resources: [keys.processedVideos, keys.state],
-      wildcard: PER_LISTING_KEYS,
+      resources: [keys.processedVideos, keys.frames],
     });
     allow(this.mediaConvert, {
       // The bucket is SSE-KMS: reading needs Decrypt, writing GenerateDataKey.
@@ -290,21 +334,21 @@ export class PipelineRoles extends Construct {
     });
     const mediaConvertArn = (resource: string) =>
       stack.formatArn({ service: 'mediaconvert', resource });
-    const jobIds =
-      'MediaConvert makes each job id when the job is created; the pattern is this account and region’s jobs';
+    const jobs = {
+      arn: mediaConvertArn('jobs/*'),
+      why: 'MediaConvert makes each job id when the job is created; the pattern is this account and region’s jobs',
+    };
     allow(this.stepFunctions, {
       // Jobs go to the account's Default queue. Step Functions tags each job
       // (ManagedByService), hence TagResource.
       sid: 'CreateTranscodeJobs',
       actions: ['mediaconvert:CreateJob', 'mediaconvert:TagResource'],
-      resources: [mediaConvertArn('queues/Default'), mediaConvertArn('jobs/*')],
-      wildcard: jobIds,
+      resources: [mediaConvertArn('queues/Default'), jobs],
     });
     allow(this.stepFunctions, {
       sid: 'WatchTranscodeJobs',
       actions: ['mediaconvert:GetJob', 'mediaconvert:CancelJob'],
-      resources: [mediaConvertArn('jobs/*')],
-      wildcard: jobIds,
+      resources: [jobs],
     });
     allow(this.stepFunctions, {
       sid: 'PassMediaConvertRole',

@@ -86,11 +86,14 @@ export class PipelineStateMachine extends Construct {
     };
     // Logging adds the CloudWatch Logs delivery actions (logs:CreateLogDelivery, GetLogDelivery,
     // UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy,
-    // DescribeResourcePolicies, DescribeLogGroups) and tracing the X-Ray ones to the role.
+    // DescribeResourcePolicies, DescribeLogGroups) and tracing the X-Ray ones to the role, all on
+    // "*". The CloudWatch Logs guide limits the last three to the account's log groups instead;
+    // the Step Functions guide, and CDK, give them "*", and without an account to deploy to the
+    // narrower form stays unproven, so they keep it and the reason says so.
     acknowledgeWildcard(
       props.role,
       '*',
-      'CloudWatch Logs vended-log delivery actions and X-Ray PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets have no resource-level permissions: "*" is the only resource they accept (Step Functions logging and X-Ray docs)',
+      'Added by CDK for logging and tracing: X-Ray’s PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets and CloudWatch Logs’ CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery and ListLogDeliveries take no resource ARN, so "*" is the only resource they accept; PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups, with which log delivery finds the log group and reads and sets the CloudWatch Logs resource policy that lets it write there, get "*" as the Step Functions logging guide gives them, although the CloudWatch Logs guide limits them to the account’s log groups',
     );
   }
 }

@@ -76,7 +76,9 @@ describe('nx affected -t deploy', () => {
   });
 
   it('a change to infra’s tests or README deploys nothing (deploy’s inputs are production files)', async () => {
-    const graph = await deployTasks('packages/infra/tests/integration/stack.test.ts');
+    const graph = await deployTasks(
+      'packages/infra/tests/integration/stack/pipeline-roles.test.ts',
+    );
 
     expect(Object.keys(graph.tasks.tasks)).toEqual([]);
   });

@@ -2,21 +2,21 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthPipeline } from '../support/synth.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stagingSynth, type StagingSynth } from '../support/staging.ts';
 
 /**
  * cdk-nag 3's AWS Solutions pack, as the app applies it (a policy-validation plugin: synth fails
- * on any finding left unacknowledged). `synthPipeline` synthesizes with it, so reaching the
- * assertions already means zero unacknowledged errors and warnings; the tests below say so
- * explicitly, prove the gate bites, and check every acknowledgement.
+ * on any finding left unacknowledged). The staging synth (support/staging.ts, shared with the
+ * stack tests) runs with it, so reaching the assertions already means zero unacknowledged errors
+ * and warnings; the tests below say so explicitly, prove the gate bites, and check every
+ * acknowledgement.
  */
 
-let synth: ReturnType<typeof synthPipeline>;
+let synth: StagingSynth;
 beforeAll(() => {
-  synth = synthPipeline();
+  synth = stagingSynth();
 });
-afterAll(() => synth.dispose());
 
 /** Every acknowledgement recorded in the app: rule id → reason. */
 function acknowledgements(app: App) {

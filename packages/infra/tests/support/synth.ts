@@ -11,11 +11,11 @@ export const ENV = { account: '058264253741', region: 'us-east-1' } as const;
 
 /**
  * Synthesizes the app as `cdk synth` does (cdk-nag included, the real bundles from
- * `packages/lambdas/dist`, the account and region from the configuration) into a temporary
- * directory.
+ * `packages/lambdas/dist`, the account and region from the configuration) into a new temporary
+ * directory under `parentDir`.
  */
-export function synthPipeline(context: Record<string, unknown> = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'toq-infra-'));
+export function synthPipeline(context: Record<string, unknown> = {}, parentDir = tmpdir()) {
+  const outdir = mkdtempSync(join(parentDir, 'toq-infra-'));
   const { app, stack, config } = createPipelineApp({
     context: { callbackAllowedHosts: 'api.toq.example,*.hooks.toq.example', ...context },
     outdir,
