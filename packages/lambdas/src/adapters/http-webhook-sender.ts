@@ -1,11 +1,12 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { ConfigurationError } from '../domain/errors.ts';
 import type { SecretSource } from '../ports/secret-source.ts';
 import type { WebhookAttempt, WebhookMessage, WebhookSender } from '../ports/webhook-sender.ts';
+import { isLoopbackAddress, isPublicAddress, normaliseHost } from './public-address.ts';
 
 /**
  * `node:http` taken as the CommonJS built-in, not through an ESM `import`: on Node 24 importing
@@ -38,80 +39,26 @@ export interface HttpWebhookSenderOptions {
   readonly resolve?: (host: string) => Promise<readonly ResolvedAddress[]>;
 }
 
-/** Loopback: allowed only with `allowLoopback`. */
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** Never a webhook destination: private, link-local (cloud metadata), shared, reserved ranges. */
-const NON_PUBLIC = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  NON_PUBLIC.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  NON_PUBLIC.addSubnet(net, prefix, 'ipv6');
-}
-
-/** `::ffff:a.b.c.d` (or its hex form `::ffff:xxxx:xxxx`) as the IPv4 address it wraps. */
-function unwrapMappedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (!hex) return undefined;
-  const high = parseInt(hex[1] ?? '0', 16);
-  const low = parseInt(hex[2] ?? '0', 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
-}
-
-function family(address: string): 'ipv4' | 'ipv6' {
-  return isIP(address) === 6 ? 'ipv6' : 'ipv4';
-}
-
-/** Whether an IP address is loopback (IPv4-mapped forms included). */
-export function isLoopbackAddress(address: string): boolean {
-  const v4 = unwrapMappedIpv4(address);
-  return v4 ? LOOPBACK.check(v4, 'ipv4') : LOOPBACK.check(address, family(address));
-}
-
 /** Whether an IP address is private, loopback, link-local or otherwise not on the internet. */
 export function isNonPublicAddress(address: string): boolean {
-  const v4 = unwrapMappedIpv4(address);
-  return v4 ? NON_PUBLIC.check(v4, 'ipv4') : NON_PUBLIC.check(address, family(address));
+  return !isPublicAddress(address);
 }
 
-/** Whether `host` is on the allowlist: an exact entry, or a `*.` entry it is a subdomain of. */
+export { isLoopbackAddress, isPublicAddress, normaliseHost };
+
+/**
+ * Whether `host` is on the allowlist: an exact entry, or a `*.` entry it is a subdomain of. Both
+ * sides are compared as {@link normaliseHost} gives them, so an IPv6 literal matches with or
+ * without brackets and in any spelling.
+ */
 export function isHostAllowed(host: string, allowedHosts: readonly string[]): boolean {
-  const name = host.toLowerCase().replace(/\.$/, '');
-  return allowedHosts.some((entry) =>
-    entry.startsWith('*.')
+  const name = normaliseHost(host);
+  return allowedHosts.some((allowed) => {
+    const entry = normaliseHost(allowed);
+    return entry.startsWith('*.')
       ? name.endsWith(entry.slice(1)) && name.length > entry.length - 1
-      : name === entry,
-  );
+      : name === entry;
+  });
 }
 
 function isLoopbackName(host: string): boolean {
@@ -154,7 +101,7 @@ export class HttpWebhookSender implements WebhookSender {
       timeoutMs: 10_000,
       resolve: systemResolve,
       ...options,
-      allowedHosts: options.allowedHosts.map((host) => host.toLowerCase()),
+      allowedHosts: options.allowedHosts.map(normaliseHost),
     };
   }
 
@@ -186,7 +133,8 @@ export class HttpWebhookSender implements WebhookSender {
     });
     if (!URL.canParse(raw)) return refuse('not a valid URL');
     const url = new URL(raw);
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    // `URL#hostname` keeps an IPv6 literal's brackets: drop them once, for every check below.
+    const host = normaliseHost(url.hostname);
     const loopbackAllowed = this.#options.allowLoopback && isLoopbackName(host);
     if (url.username || url.password) return refuse('credentials in the URL are not allowed');
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackAllowed)) {
@@ -212,7 +160,7 @@ export class HttpWebhookSender implements WebhookSender {
       }
     }
     const blocked = addresses.find(
-      (a) => isNonPublicAddress(a.address) && !(loopbackAllowed && isLoopbackAddress(a.address)),
+      (a) => !isPublicAddress(a.address) && !(loopbackAllowed && isLoopbackAddress(a.address)),
     );
     if (blocked)
       return refuse(`host ${host} resolves to a non-public address (${blocked.address})`);

@@ -76,6 +76,9 @@ export async function bundleListing(input: ZipInput, deps: BundleDeps): Promise<
     open: () => deps.store.getStream(entry.key),
   }));
   const body = new PassThrough();
+  // Both failures reach the caller through the promises below; the body's own 'error' event,
+  // which `destroy(error)` emits even when no writer listens any more, must not crash the process.
+  body.on('error', () => undefined);
   // Whichever side fails first tears the pipe down, so the other side fails too instead of
   // waiting forever on a stream nobody reads (or writes).
   const abort = (error: unknown): never => {

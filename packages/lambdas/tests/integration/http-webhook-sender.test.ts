@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebhookPayload, parse } from '@toq/contracts';
@@ -275,6 +277,17 @@ describe('HttpWebhookSender host policy', () => {
     ['mixed.example.com', ['93.184.216.34', '192.168.1.10'], '192.168.1.10'],
     ['ula.example.com', ['fd00:ec2::254'], 'fd00:ec2::254'],
     ['cgnat.example.com', ['100.64.0.1'], '100.64.0.1'],
+    ['compat.example.com', ['2606:4700:4700::1111', '::127.0.0.1'], '::127.0.0.1'],
+    ['mapped.example.com', ['::ffff:169.254.169.254'], '::ffff:169.254.169.254'],
+    ['nat64.example.com', ['64:ff9b::192.168.0.1'], '64:ff9b::192.168.0.1'],
+    ['sixtofour.example.com', ['2002:a9fe:a9fe::1'], '2002:a9fe:a9fe::1'],
+    [
+      'teredo.example.com',
+      ['2001:0:4136:e378:8000:63bf:5601:5601'],
+      '2001:0:4136:e378:8000:63bf:5601:5601',
+    ],
+    ['relay.example.com', ['192.88.99.1'], '192.88.99.1'],
+    ['sitelocal.example.com', ['fec0::1'], 'fec0::1'],
   ])('refuses %s, which resolves to %j', async (host, addresses, blocked) => {
     // Prepare: a resolver answering like a DNS zone that points public names at private addresses.
     const policy = sender({
@@ -292,6 +305,104 @@ describe('HttpWebhookSender host policy', () => {
       outcome: 'refused',
       reason: `host ${host} resolves to a non-public address (${blocked})`,
     });
+  });
+
+  it.each([
+    ['https://[::127.0.0.1]/hook', '::7f00:1'],
+    ['https://[::a9fe:a9fe]/hook', '::a9fe:a9fe'],
+    ['https://[::]/hook', '::'],
+    ['https://[::ffff:169.254.169.254]/hook', '::ffff:a9fe:a9fe'],
+    ['https://[64:ff9b::10.0.0.1]/hook', '64:ff9b::a00:1'],
+    ['https://[64:ff9b:1::a00:1]/hook', '64:ff9b:1::a00:1'],
+    ['https://[100::1]/hook', '100::1'],
+    ['https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook', '2001:0:4136:e378:8000:63bf:80ff:fffe'],
+    ['https://[2001:db8::1]/hook', '2001:db8::1'],
+    ['https://[2002:7f00:0001::]/hook', '2002:7f00:1::'],
+    ['https://[fd00:ec2::254]/hook', 'fd00:ec2::254'],
+    ['https://[fec0::1]/hook', 'fec0::1'],
+    ['https://[ff02::1]/hook', 'ff02::1'],
+    ['https://192.88.99.1/hook', '192.88.99.1'],
+    ['https://0x7f.1/hook', '127.0.0.1'],
+  ])('refuses the allowlisted literal %s without resolving it', async (url, host) => {
+    // Prepare: the literal is on the allowlist, bracketed as in the URL; no resolver may be asked.
+    const policy = sender({
+      allowLoopback: false,
+      allowedHosts: [new URL(url).hostname],
+      resolve: () => Promise.reject(new Error('a literal must not be resolved')),
+    });
+
+    // Act
+    const attempt = await policy.send(message(url));
+
+    // Assess
+    expect(attempt).toEqual({
+      outcome: 'refused',
+      reason: `host ${host} resolves to a non-public address (${host})`,
+    });
+  });
+
+  it.each([
+    ['2606:4700:4700::1111', 'https://[2606:4700:4700::1111]/hook'],
+    ['[2606:4700:4700::1111]', 'https://[2606:4700:4700::1111]/hook'],
+    ['2606:4700:4700:0:0:0:0:1111', 'https://[2606:4700:4700:0::1111]:8443/hook'],
+    ['1.1.1.1', 'https://1.1.1.1/hook'],
+  ])(
+    'lets the public literal %s on the allowlist through the policy, with no DNS (%s)',
+    async (allowed, url) => {
+      // Prepare: the secret is read only once the URL passed the policy; reading it stops the
+      // send there, so nothing leaves the machine.
+      const passed = new Error('passed the host policy');
+      const policy = sender({
+        allowLoopback: false,
+        allowedHosts: [allowed],
+        resolve: () => Promise.reject(new Error('a literal must not be resolved')),
+        secret: { get: () => Promise.reject(passed) },
+      });
+
+      // Act
+      const sending = policy.send(message(url));
+
+      // Assess
+      await expect(sending).rejects.toBe(passed);
+    },
+  );
+
+  it('refuses a public literal that is not on the allowlist', async () => {
+    const policy = sender({ allowLoopback: false, allowedHosts: ['2606:4700:4700::1001'] });
+
+    const attempt = await policy.send(message('https://[2606:4700:4700::1111]/hook'));
+
+    expect(attempt).toEqual({
+      outcome: 'refused',
+      reason: 'host 2606:4700:4700::1111 is not on the allowlist',
+    });
+  });
+
+  it('delivers to an IPv6 literal URL, brackets and all, when loopback is allowed', async () => {
+    // Prepare: a backend on ::1 (the receiver listens on 127.0.0.1 only).
+    const received: IncomingHttpHeaders[] = [];
+    const backend = createServer((req, res) => {
+      received.push(req.headers);
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '::1', resolve));
+    const { port } = backend.address() as AddressInfo;
+
+    try {
+      // Act
+      const attempt = await sender({ allowLoopback: true }).send(
+        message(`http://[::1]:${port}/hook`),
+      );
+
+      // Assess
+      expect(attempt).toEqual({ outcome: 'response', statusCode: 204 });
+      expect(received).toHaveLength(1);
+      expect(received[0]?.host).toBe(`[::1]:${port}`);
+      expect(received[0]?.['webhook-id']).toBe('msg_1');
+    } finally {
+      await new Promise((resolve) => backend.close(resolve));
+    }
   });
 
   it('reports a host that does not resolve as a network error (retried)', async () => {
