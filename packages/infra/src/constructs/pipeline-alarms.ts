@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -66,5 +67,24 @@ export class PipelineAlarms extends Construct {
     for (const alarm of [this.deadLetterAlarm, this.failedExecutionsAlarm]) {
       alarm.addAlarmAction(new actions.SnsAction(this.topic));
     }
+    // A topic policy replaces SNS's default one, so with only the TLS-only Deny nothing could
+    // publish: CloudWatch may, for these two alarms of this account alone (no confused deputy).
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: {
+            'aws:SourceArn': [props.deadLetterAlarmName, props.failedExecutionsAlarmName].map(
+              (name) => `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`,
+            ),
+          },
+        },
+      }),
+    );
   }
 }

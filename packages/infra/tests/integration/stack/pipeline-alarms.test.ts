@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, it } from 'vitest';
 import { getAtt, keyArn, ref, stagingSynth, type StagingSynth } from '../../support/staging.ts';
 
@@ -39,6 +40,33 @@ describe('alarms', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [topic],
+    });
+  });
+
+  it('may reach someone: the topic policy lets CloudWatch publish for these two alarms of this account only', () => {
+    const alarm = (name: string) => `arn:aws:cloudwatch:us-east-1:058264253741:alarm:${name}`;
+    synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [ref(synth.stack.alarms.topic)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: ref(synth.stack.alarms.topic),
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '058264253741' },
+              ArnLike: {
+                'aws:SourceArn': [
+                  alarm('listing-media-processing-dlq-messages-staging'),
+                  alarm('listing-media-processing-failed-executions-staging'),
+                ],
+              },
+            },
+          },
+        ]),
+      },
     });
   });
 });
