@@ -1,6 +1,7 @@
 /**
  * Writes `schemas/<name>.json`, the JSON Schemas generated from the built package's zod schemas
- * (run by the `build` target, after tsup). Files already up to date are left alone. On CI
+ * (run by the `build` target, after tsup, so each `$id` carries the version in package.json at
+ * build time: `https://unpkg.com/@toq/contracts@{version}/schemas/<name>.json`). Files already up to date are left alone. On CI
  * (`CI` set) it refuses to change anything: a change there means the committed schemas are stale,
  * and the build fails saying which files to regenerate and commit.
  */

@@ -21,8 +21,67 @@ const CanonicalUuid = z
   })
   .overwrite((value) => value.toLowerCase());
 
-/** The listing's id, a UUID (lowercase). It is the first segment of every key of the listing. */
-export const ListingId = CanonicalUuid.describe('The listing, a UUID (normalised to lowercase).');
+/** The longest listing id: 128 characters. */
+const MAX_LISTING_ID_LENGTH = 128;
+
+/**
+ * A listing id as accepted: 1-128 ASCII letters, digits, `_` or `-`, starting with a letter or a
+ * digit. Nothing in it can make a `.`, a `/` or an empty key segment, and it never starts with
+ * `_`, the first character of the pipeline's own prefix (`_pipeline/`).
+ */
+const LISTING_ID_SOURCE = `[A-Za-z0-9][A-Za-z0-9_-]{0,${MAX_LISTING_ID_LENGTH - 1}}`;
+
+/** The 8-4-4-4-12 shape of a UUID, of `hex` digits (no version or variant check). */
+const uuidShapeSource = (hex: string) => `${hex}{8}-${hex}{4}-${hex}{4}-${hex}{4}-${hex}{12}`;
+
+/** Any id of a UUID's shape, in any letter case: the ids {@link ListingId} lowercases. */
+const UUID_SHAPE = new RegExp(`^${uuidShapeSource('[0-9a-fA-F]')}$`);
+
+/**
+ * A listing id as {@link ListingId} gives it, followed by what `next` (a regular expression
+ * source) matches: a UUID-shaped id in lowercase, or any other listing id as it is. Only
+ * non-capturing groups and a lookahead, which ECMA-262 and Python's `re` read alike.
+ * @internal
+ */
+export function canonicalListingIdSource(next: string): string {
+  return `(?:${uuidShapeSource('[0-9a-f]')}|(?!${uuidShapeSource('[0-9a-fA-F]')}${next})${LISTING_ID_SOURCE})`;
+}
+
+/** What is wrong with a listing id, for its error message. */
+function listingIdProblem(input: unknown): string {
+  const expected = `must be 1-${MAX_LISTING_ID_LENGTH} characters of A-Z a-z 0-9 _ -, starting with a letter or digit (a UUID, an integer such as 12345 or a slug such as maison-rue-1_b)`;
+  if (typeof input !== 'string') return `${expected}, received ${describeValue(input)}`;
+  if (input.length === 0) return `${expected}, received an empty string`;
+  if (input.length > MAX_LISTING_ID_LENGTH) {
+    return `${expected}, received ${input.length} characters`;
+  }
+  const characters = [...input];
+  const bad = characters.findIndex((c, i) => !(i === 0 ? /[A-Za-z0-9]/ : /[A-Za-z0-9_-]/).test(c));
+  const character = describeValue(characters[bad]);
+  const where = bad === 0 ? `starts with ${character}` : `has ${character} at position ${bad + 1}`;
+  return `${expected}, received ${describeValue(input)}, which ${where}`;
+}
+
+/**
+ * The listing's id, the first segment of every key of the listing: a UUID, an integer or a slug,
+ * 1-128 characters of `A-Z a-z 0-9 _ -` starting with a letter or digit. An id of a UUID's shape
+ * (8-4-4-4-12 hex digits) is accepted in any letter case and normalised to lowercase, as before;
+ * any other id is kept as given and is case-sensitive, as S3 keys are (`ABC-12` and `abc-12` are
+ * two listings).
+ *
+ * @example
+ * parse(ListingId, '4F8C1D2E-7B3A-4C5D-9E8F-0A1B2C3D4E5F'); // '4f8c1d2e-7b3a-4c5d-9e8f-0a1b2c3d4e5f'
+ * parse(ListingId, 'ABC-12'); // 'ABC-12'
+ */
+export const ListingId = z
+  .string({ error: (issue) => listingIdProblem(issue.input) })
+  .regex(new RegExp(`^${LISTING_ID_SOURCE}$`), {
+    error: (issue) => listingIdProblem(issue.input),
+  })
+  .overwrite((value) => (UUID_SHAPE.test(value) ? value.toLowerCase() : value))
+  .describe(
+    'The listing: 1-128 of A-Z a-z 0-9 _ -, starting with a letter or digit (a UUID, an integer or a slug). A UUID-shaped id is normalised to lowercase; any other id is kept as given (case-sensitive).',
+  );
 export type ListingId = z.infer<typeof ListingId>;
 
 /** A media item's id, a UUID (lowercase): the `{uuid}` in its keys. */
@@ -72,7 +131,7 @@ export function anyCaseAlternation(words: readonly string[]): string {
 
 /**
  * A lowercase UUID (RFC 9562 variant, versions 1-8, or the nil and max UUIDs): what
- * {@link ListingId} and {@link MediaId} give after parsing, and what every key holds.
+ * {@link MediaId} gives after parsing, and what every key holds as a media id.
  * @internal
  */
 export const LOWERCASE_UUID_SOURCE =

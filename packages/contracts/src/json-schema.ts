@@ -1,8 +1,15 @@
 import * as z from 'zod';
+import packageJson from '../package.json' with { type: 'json' };
 import { MEDIA_EXTENSIONS, RENDITION_CONTENT_TYPES, RENDITION_SIZES } from './constants';
 import { describeValue } from './describe-value';
 import { ContractError } from './errors';
-import { LOWERCASE_UUID_SOURCE, MediaExtension, anyCaseAlternation } from './ids';
+import {
+  ListingId,
+  LOWERCASE_UUID_SOURCE,
+  MediaExtension,
+  anyCaseAlternation,
+  canonicalListingIdSource,
+} from './ids';
 import { CallbackTarget, MediaItem, ProcessingRequest } from './messages';
 import {
   ItemFailure,
@@ -22,7 +29,8 @@ import { WebhookPayload } from './webhook';
  * - `input`: what the pipeline accepts. Backends produce these (a `ProcessingRequest`), so the
  *   schema allows what parsing normalises: UUIDs and extensions in any letter case.
  * - `output`: what the pipeline writes. Backends consume these (the webhook), so the schema is
- *   exactly what arrives: lowercase ids and extensions, nothing to normalise.
+ *   exactly what arrives: UUIDs (UUID-shaped listing ids too) and extensions in lowercase,
+ *   nothing to normalise.
  * @internal
  */
 export const SHIPPED = {
@@ -87,7 +95,7 @@ const TWINS = new Map<z.ZodType, Fragment[]>([
 
 /**
  * Rewrites one generated node: adds the twins of its refinements and, on the output side, states
- * the lowercase form the pipeline writes.
+ * the normalised form the pipeline writes.
  */
 function override(io: 'input' | 'output') {
   return (ctx: { zodSchema: unknown; jsonSchema: Fragment }): void => {
@@ -96,6 +104,11 @@ function override(io: 'input' | 'output') {
     if (twins) jsonSchema.allOf = [...((jsonSchema.allOf as Fragment[]) ?? []), ...twins];
     if (io === 'output' && jsonSchema.format === 'uuid') {
       jsonSchema.pattern = `^${LOWERCASE_UUID_SOURCE}$`;
+    }
+    if (io === 'output' && zodSchema === ListingId) {
+      jsonSchema.pattern = `^${canonicalListingIdSource('$')}$`;
+      jsonSchema.description =
+        'The listing, as the request gave it but for a UUID-shaped id, which is in lowercase.';
     }
     if (io === 'output' && zodSchema === MediaExtension) {
       delete jsonSchema.pattern;
@@ -106,14 +119,24 @@ function override(io: 'input' | 'output') {
 }
 
 /**
+ * Where a shipped schema is published, its `$id`: the file in this very version of the package on
+ * unpkg, so an id names one version's schema and never changes meaning.
+ */
+function jsonSchemaId(name: JsonSchemaName): string {
+  return `https://unpkg.com/${packageJson.name}@${packageJson.version}/schemas/${name}.json`;
+}
+
+/**
  * The JSON Schema (draft 2020-12) of one of the package's messages, generated from its zod schema:
  * the same document as `@toq/contracts/schemas/<name>.json`, for services that serve or bundle it.
- * Checks JSON Schema cannot express (unique media ids, consistent counts and status) are left out;
- * `parse` still makes them.
+ * Its `$id` is `https://unpkg.com/@toq/contracts@{version}/schemas/<name>.json`, the version of the
+ * package that built it. Checks JSON Schema cannot express (unique media ids, consistent counts
+ * and status) are left out; `parse` still makes them.
  *
  * @throws {ContractError} `INVALID_INPUT` when `name` is not one of {@link JSON_SCHEMA_NAMES}.
  * @example
- * const schema = jsonSchema('processing-request'); // { $schema, title: 'ProcessingRequest', … }
+ * const schema = jsonSchema('processing-request'); // { $schema, $id, title: 'ProcessingRequest', … }
+ * for (const name of JSON_SCHEMA_NAMES) serve(`/schemas/${name}.json`, jsonSchema(name));
  */
 export function jsonSchema(name: JsonSchemaName): JsonSchemaDocument {
   if (!Object.hasOwn(SHIPPED, name)) {
@@ -125,10 +148,11 @@ export function jsonSchema(name: JsonSchemaName): JsonSchemaDocument {
     ]);
   }
   const { schema, io } = SHIPPED[name];
-  return z.toJSONSchema(schema, {
+  const { $schema, ...document } = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io,
     unrepresentable: 'throw',
     override: override(io),
   }) as JsonSchemaDocument;
+  return { $schema, $id: jsonSchemaId(name), ...document };
 }

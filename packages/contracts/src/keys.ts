@@ -7,6 +7,7 @@ import {
   RenditionExtension,
   RenditionSize,
   checkExtensionMatchesType,
+  canonicalListingIdSource,
   LOWERCASE_UUID_SOURCE,
   type MediaExtension as MediaExtensionType,
   type RenditionExtension as RenditionExtensionType,
@@ -86,13 +87,13 @@ function renditionPathSource(mediaType: MediaType): string {
 }
 
 /**
- * Every rendition key {@link renditionKey} can build, and nothing else: lowercase ids, a format
- * allowed for the media type, a video's MP4 at `large` only. Used by the result records (and so by
- * their JSON Schemas).
+ * Every rendition key {@link renditionKey} can build, and nothing else: the listing id as parsing
+ * gives it, a lowercase media id, a format allowed for the media type, a video's MP4 at `large`
+ * only. Used by the result records (and so by their JSON Schemas).
  * @internal
  */
 export const RENDITION_KEY_PATTERN = new RegExp(
-  `^${LOWERCASE_UUID_SOURCE}/processed/(?:${renditionPathSource('photo')}|${renditionPathSource('video')})$`,
+  `^${canonicalListingIdSource('/')}/processed/(?:${renditionPathSource('photo')}|${renditionPathSource('video')})$`,
 );
 
 /**
@@ -100,7 +101,9 @@ export const RENDITION_KEY_PATTERN = new RegExp(
  * twice (a back-reference, which ECMA-262 and Python's `re` both support).
  * @internal
  */
-export const ZIP_KEY_PATTERN = new RegExp(`^(${LOWERCASE_UUID_SOURCE})/processed/zip/\\1\\.zip$`);
+export const ZIP_KEY_PATTERN = new RegExp(
+  `^(${canonicalListingIdSource('/')})/processed/zip/\\1\\.zip$`,
+);
 
 function partsOrThrow<S extends z.ZodType>(
   schema: S,
@@ -128,8 +131,9 @@ function listingIdOrThrow(listingId: string): string {
 }
 
 /**
- * The key of a raw upload: `{listingId}/raw/{mediaType}/{mediaId}.{ext}`. Ids and the extension
- * are normalised to lowercase; the extension must be one of the media type's
+ * The key of a raw upload: `{listingId}/raw/{mediaType}/{mediaId}.{ext}`. The media id, the
+ * extension and a UUID-shaped listing id are normalised to lowercase (any other listing id is
+ * kept as given); the extension must be one of the media type's
  * (`MEDIA_EXTENSIONS`). Properties other than the four parts are ignored, so a media item
  * can be spread in.
  *
@@ -148,7 +152,8 @@ export function rawKey(parts: RawKeyParts): string {
 }
 
 /**
- * The key of a rendition: `{listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}`, where `ext`
+ * The key of a rendition: `{listingId}/processed/{mediaType}/{size}/{mediaId}.{ext}` (ids
+ * normalised as in {@link rawKey}), where `ext`
  * is the format actually written (a HEIC photo has `jpg` renditions; a video has an `mp4` at
  * `large` and `jpg` posters at every size). Other properties are ignored.
  *
@@ -169,9 +174,10 @@ export function renditionKey(parts: RenditionKeyParts): string {
 /**
  * The key of the listing's zip bundle: `{listingId}/processed/zip/{listingId}.zip`.
  *
- * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a UUID.
+ * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a listing id.
  * @example
  * zipKey('4F8C1D2E-7B3A-4C5D-9E8F-0A1B2C3D4E5F'); // '4f8c…/processed/zip/4f8c….zip'
+ * zipKey('maison-rue-1_b'); // 'maison-rue-1_b/processed/zip/maison-rue-1_b.zip'
  */
 export function zipKey(listingId: string): string {
   const id = listingIdOrThrow(listingId);
@@ -198,7 +204,7 @@ export function zipEntryPath(parts: ZipEntryParts): string {
 /**
  * The prefix under which a listing's raw uploads live: `{listingId}/raw/` (for S3 `ListObjectsV2`).
  *
- * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a UUID.
+ * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a listing id.
  * @example
  * await s3.send(new ListObjectsV2Command({ Bucket, Prefix: rawPrefix(listingId) }));
  */
@@ -209,7 +215,7 @@ export function rawPrefix(listingId: string): string {
 /**
  * The prefix under which a listing's renditions and zip live: `{listingId}/processed/`.
  *
- * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a UUID.
+ * @throws {ContractError} `INVALID_INPUT` when `listingId` is not a listing id.
  * @example
  * processedPrefix(listingId) + zipEntryPath(entry) === renditionKey({ listingId, ...entry }); // true
  */
@@ -250,7 +256,8 @@ function splitFileName(fileName: string): [string, string] | undefined {
 
 /**
  * Takes a key of the layout apart (spec §2). Only keys this package builds are accepted, in their
- * canonical (lowercase) form, so `parseMediaKey(renditionKey(p))` gives back `p` and a key that
+ * canonical form (lowercase, but for a listing id that is not UUID-shaped, which is kept as
+ * given), so `parseMediaKey(renditionKey(p))` gives back `p` and a key that
  * parses always rebuilds to itself.
  *
  * @throws {ContractError} `INVALID_KEY` when `key` is not a raw, rendition or zip key.
@@ -305,6 +312,8 @@ export function parseMediaKey(key: string): ParsedMediaKey {
     throw invalidKey(key, 'is not a raw, rendition or zip key of the layout');
   }
 
-  if (rebuilt() !== key) throw invalidKey(key, 'is not in canonical (lowercase) form');
+  if (rebuilt() !== key) {
+    throw invalidKey(key, 'is not in canonical form (UUID-shaped ids and extensions in lowercase)');
+  }
   return parsed;
 }

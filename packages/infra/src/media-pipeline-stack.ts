@@ -80,6 +80,7 @@ export class MediaPipelineStack extends Stack {
       bucket: this.media.bucket,
       key,
       queue: this.ingest.queue,
+      deadLetterQueue: this.ingest.deadLetterQueue,
       webhookSecret: this.webhookSecret,
     });
     this.media.protectRawUploads([
@@ -95,6 +96,7 @@ export class MediaPipelineStack extends Stack {
       key,
       bucket: this.media.bucket,
       queue: this.ingest.queue,
+      deadLetterQueue: this.ingest.deadLetterQueue,
       webhookSecret: this.webhookSecret,
       stateMachineArn: arns.stateMachine,
     });

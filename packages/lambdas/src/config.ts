@@ -76,7 +76,11 @@ export type LoggingConfig = ReturnType<typeof logging>;
 /** Which S3 bucket holds the media. */
 export type StorageConfig = ReturnType<typeof storage>;
 
-/** `start`: `STATE_MACHINE_ARN`. */
+/**
+ * `start`: `STATE_MACHINE_ARN`, and `DEAD_LETTER_QUEUE_URL`, where a message that can never be a
+ * request goes at once (the ingest queue's DLQ: `https://sqs.{region}.amazonaws.com/{account}/{name}`,
+ * or a local server's URL of the same path).
+ */
 export const StartConfig = CommonEnv.extend({
   STATE_MACHINE_ARN: required('STATE_MACHINE_ARN').regex(
     /^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
@@ -85,7 +89,18 @@ export const StartConfig = CommonEnv.extend({
         `STATE_MACHINE_ARN must be a state machine ARN (arn:aws:states:{region}:{account}:stateMachine:{name}), received "${String(issue.input)}"`,
     },
   ),
-}).transform((env) => ({ ...logging(env), stateMachineArn: env.STATE_MACHINE_ARN }));
+  DEAD_LETTER_QUEUE_URL: required('DEAD_LETTER_QUEUE_URL').regex(
+    /^https?:\/\/[^/\s]+\/[0-9]{12}\/[A-Za-z0-9_-]{1,80}$/,
+    {
+      error: (issue) =>
+        `DEAD_LETTER_QUEUE_URL must be an SQS queue URL (https://sqs.{region}.amazonaws.com/{account}/{name}), received "${String(issue.input)}"`,
+    },
+  ),
+}).transform((env) => ({
+  ...logging(env),
+  stateMachineArn: env.STATE_MACHINE_ARN,
+  deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL,
+}));
 export type StartConfig = z.output<typeof StartConfig>;
 
 /**

@@ -56,6 +56,7 @@ export {
 // The ports.
 export type { ArchiveWriter } from './ports/archive-writer.ts';
 export type { Clock } from './ports/clock.ts';
+export type { DeadLetter, DeadLetterQueue, DeadLetterReason } from './ports/dead-letter-queue.ts';
 export type {
   ExecutionStarter,
   StartExecutionRequest,
@@ -78,6 +79,7 @@ export type { WebhookSender } from './ports/webhook-sender.ts';
 // The adapters that load nothing heavy: the filesystem twin of the media bucket, the real clock.
 // The others sit behind their own subpaths, so importing this entry loads neither the AWS SDK nor
 // sharp: `@toq/lambdas/s3` (S3ObjectStore), `/renderer` (ThumbnailsRenderer, sharp), `/archive`
-// (ZipperArchiveWriter), `/webhook-sender` (HttpWebhookSender).
+// (ZipperArchiveWriter), `/webhook-sender` (HttpWebhookSender), `/dead-letter-queue`
+// (SqsDeadLetterQueue).
 export { FsObjectStore } from './adapters/fs-object-store.ts';
 export { systemClock } from './adapters/system-clock.ts';

@@ -23,14 +23,25 @@ const schemasFolder = join(import.meta.dirname, '../../schemas');
  */
 describe('Hyperjump JSON Schema (draft 2020-12, formats asserted) on the shipped schemas', () => {
   const validators = new Map<JsonSchemaName, Validator>();
+  const ids = new Map<JsonSchemaName, unknown>();
 
   beforeAll(async () => {
     setShouldValidateFormat(true);
     for (const [name] of CORPUS) {
-      const uri = `https://schemas.toq.example/contracts/${name}.json`;
+      // Registered under its own $id, the URI a backend's validator knows it by.
       const schema = JSON.parse(await readFile(join(schemasFolder, `${name}.json`), 'utf8'));
-      registerSchema(schema, uri);
-      validators.set(name, await validate(uri));
+      ids.set(name, schema.$id);
+      registerSchema(schema);
+      validators.set(name, await validate(schema.$id));
+    }
+  });
+
+  it('finds every file under its own $id: unique, ending with the file’s name, of this version', async () => {
+    const { version } = JSON.parse(await readFile(join(schemasFolder, '../package.json'), 'utf8'));
+    expect(new Set(ids.values()).size).toBe(CORPUS.length);
+    for (const [name, id] of ids) {
+      expect(id).toBe(`https://unpkg.com/@toq/contracts@${version}/schemas/${name}.json`);
+      expect(String(id).endsWith(`/${name}.json`)).toBe(true);
     }
   });
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,11 +30,13 @@ describe('the packed @toq/contracts tarball', () => {
   it('builds and parses keys through require() on Node 22', async () => {
     const { stdout } = await project.runScript(
       'use.cjs',
-      `const { rawKey, parseMediaKey, ContractError } = require('@toq/contracts');
+      `const { rawKey, parseMediaKey, zipKey, executionName, ContractError } = require('@toq/contracts');
        const key = rawKey({ listingId: '4F8C1D2E-7B3A-4C5D-9E8F-0A1B2C3D4E5F', mediaType: 'photo',
          mediaId: '0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10', ext: 'HEIC' });
        let code; try { rawKey({ listingId: '..', mediaType: 'photo', mediaId: 'x', ext: 'jpg' }) } catch (e) { code = e instanceof ContractError && e.code }
-       console.log(JSON.stringify({ node: process.versions.node, key, kind: parseMediaKey(key).kind, code }));`,
+       const slug = parseMediaKey(zipKey('Maison-rue-1_b')).listingId;
+       const name = executionName('Maison-rue-1_b', 'req-1');
+       console.log(JSON.stringify({ node: process.versions.node, key, kind: parseMediaKey(key).kind, code, slug, name }));`,
     );
     const out = JSON.parse(stdout);
     expect(out.node).toMatch(/^22\./);
@@ -41,6 +44,8 @@ describe('the packed @toq/contracts tarball', () => {
       key: '4f8c1d2e-7b3a-4c5d-9e8f-0a1b2c3d4e5f/raw/photo/0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10.heic',
       kind: 'raw',
       code: 'INVALID_INPUT',
+      slug: 'Maison-rue-1_b',
+      name: expect.stringMatching(/^_Maison-rue-1_b_req-1_[0-9a-f]{24}$/),
     });
   });
 
@@ -72,11 +77,13 @@ describe('the packed @toq/contracts tarball', () => {
        const request = require('@toq/contracts/schemas/processing-request.json');
        const same = JSON_SCHEMA_NAMES.every((name) =>
          JSON.stringify(require(\`@toq/contracts/schemas/\${name}.json\`)) === JSON.stringify(jsonSchema(name)));
-       console.log(JSON.stringify({ request: request.title, draft: request.$schema, webhook: webhook.title, same }));`,
+       console.log(JSON.stringify({ request: request.title, draft: request.$schema, id: request.$id, webhook: webhook.title, same }));`,
     );
+    const { version } = JSON.parse(await readFile(resolve(packageDir, 'package.json'), 'utf8'));
     expect(JSON.parse(stdout)).toEqual({
       request: 'ProcessingRequest',
       draft: 'https://json-schema.org/draft/2020-12/schema',
+      id: `https://unpkg.com/@toq/contracts@${version}/schemas/processing-request.json`,
       webhook: 'WebhookPayload',
       same: true,
     });

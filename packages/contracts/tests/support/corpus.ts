@@ -134,6 +134,10 @@ const uppercaseRequest = (): Json => {
   return input as Json;
 };
 
+/** `value` with every occurrence of the examples' listing id (ids, keys) replaced by `id`. */
+const forListing = (value: unknown, id: string): Json =>
+  JSON.parse(JSON.stringify(value).replaceAll(listingId, id)) as Json;
+
 const succeeded = (): Json => {
   const value = clone(result());
   value.media.pop();
@@ -151,6 +155,8 @@ const GOOD: Record<JsonSchemaName, Record<string, Json>> = {
       ...(request() as Record<string, Json>),
       callback: { url: 'http://127.0.0.1:8080/hooks' },
     },
+    'request for an integer listing id': forListing(request(), '12345'),
+    'request for a slug listing id': forListing(request(), 'Maison-rue-1_b'),
   },
   'media-item': { item: at(request().media, 0) as Json },
   'callback-target': { target: request().callback },
@@ -189,7 +195,10 @@ const GOOD: Record<JsonSchemaName, Record<string, Json>> = {
       renditions: [rendition('video', videoId, 'large', 'mp4') as unknown as Json],
     },
   },
-  'zip-result': { zip: { key: zipKey(listingId), bytes: 100, entries: 4 } },
+  'zip-result': {
+    zip: { key: zipKey(listingId), bytes: 100, entries: 4 },
+    'zip of a slug listing': { key: zipKey('Maison-rue-1_b'), bytes: 100, entries: 4 },
+  },
   'media-outcome': {
     succeeded: at(result().media, 1) as unknown as Json,
     failed: at(result().media, 2) as unknown as Json,
@@ -197,8 +206,12 @@ const GOOD: Record<JsonSchemaName, Record<string, Json>> = {
   'listing-media-result': {
     'partially failed': result() as unknown as Json,
     succeeded: succeeded(),
+    'result for an integer listing id': forListing(result(), '12345'),
   },
-  'webhook-payload': { webhook: webhook() as unknown as Json },
+  'webhook-payload': {
+    webhook: webhook() as unknown as Json,
+    'webhook for a slug listing id': forListing(webhook(), 'Maison-rue-1_b'),
+  },
 };
 
 /** Cases the generated variants would not reach: checks across fields. */
@@ -261,6 +274,14 @@ const CROSS_FIELD: Partial<Record<JsonSchemaName, Example[]>> = {
     {
       label: 'another listing’s zip',
       value: { key: `${listingId}/processed/zip/${photoId}.zip`, bytes: 1, entries: 1 },
+    },
+    {
+      label: 'the zip of an upper-case UUID listing (the pipeline writes it in lowercase)',
+      value: { key: forListing(zipKey(listingId), listingId.toUpperCase()), bytes: 1, entries: 1 },
+    },
+    {
+      label: 'the zip of a listing whose id differs in case from its file name',
+      value: { key: 'Maison-1/processed/zip/maison-1.zip', bytes: 1, entries: 1 },
     },
   ],
 };

@@ -56,6 +56,7 @@ describe('the shipped JSON Schemas', () => {
 
   it.each(JSON_SCHEMA_NAMES)('%s is a titled, described draft 2020-12 object schema', (name) => {
     const schema = jsonSchema(name);
+    expect(Object.keys(schema).slice(0, 2)).toEqual(['$schema', '$id']);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.title).toEqual(expect.any(String));
     expect(schema.description).toEqual(expect.any(String));
@@ -86,22 +87,55 @@ describe('the shipped JSON Schemas', () => {
     );
   });
 
+  it('has an $id per file, unique, naming this version’s file on unpkg', async () => {
+    const { version } = JSON.parse(await readFile(join(schemasFolder, '../package.json'), 'utf8'));
+    const ids = JSON_SCHEMA_NAMES.map((name) => jsonSchema(name).$id);
+    expect(new Set(ids).size).toBe(JSON_SCHEMA_NAMES.length);
+    expect(ids).toEqual(
+      JSON_SCHEMA_NAMES.map(
+        (name) => `https://unpkg.com/@toq/contracts@${version}/schemas/${name}.json`,
+      ),
+    );
+  });
+
   it('describes the input side of requests and the output side of results', () => {
     const request = jsonSchema('processing-request') as { properties: Record<string, Node> };
     const webhook = jsonSchema('webhook-payload') as {
       properties: { data: { properties: Record<string, Node> } };
     };
-    expect(request.properties.listingId?.pattern).toContain('a-fA-F');
-    expect(webhook.properties.data.properties.listingId?.pattern).not.toMatch(/A-F/);
+    const accepts = (schema: Node | undefined, value: string) =>
+      new RegExp(String(schema?.pattern), 'u').test(value);
+    const sent = request.properties.listingId;
+    const received = webhook.properties.data.properties.listingId;
+    for (const id of [
+      '12345',
+      'maison-rue-1_b',
+      'ABC-12',
+      '4f8c1d2e-7b3a-4c5d-9e8f-0a1b2c3d4e5f',
+    ]) {
+      expect([id, accepts(sent, id), accepts(received, id)]).toEqual([id, true, true]);
+    }
+    const upperUuid = '4F8C1D2E-7B3A-4C5D-9E8F-0A1B2C3D4E5F';
+    expect([accepts(sent, upperUuid), accepts(received, upperUuid)]).toEqual([true, false]);
+    for (const id of ['', 'a.b', 'a/b', '_pipeline', `a${'b'.repeat(128)}`]) {
+      expect([id, accepts(sent, id), accepts(received, id)]).toEqual([id, false, false]);
+    }
   });
 });
 
 describe('ajv (draft 2020-12, ajv-formats) and zod', () => {
   const ajv = new Ajv2020({ strict: true, allErrors: true, strictTypes: false });
   addFormats(ajv);
+  // Each schema once, under its $id: ajv refuses a second schema with an id it already has.
+  for (const name of JSON_SCHEMA_NAMES) ajv.addSchema(jsonSchema(name));
+  const validatorOf = (name: JsonSchemaName) => {
+    const validate = ajv.getSchema(String(jsonSchema(name).$id));
+    if (!validate) throw new Error(`ajv has no schema ${name}`);
+    return validate;
+  };
 
   it.each(CORPUS)('give the same verdicts on %s', (name, examples) => {
-    const validate = ajv.compile(jsonSchema(name));
+    const validate = validatorOf(name);
     const verdicts = new Map<string, number>();
     const disagreements: string[] = [];
     for (const { label, value } of examples) {
@@ -130,6 +164,6 @@ describe('ajv (draft 2020-12, ajv-formats) and zod', () => {
     for (const { name, value } of refused) {
       expect(zodVerdict(name, value)).not.toBe('valid');
     }
-    expect(refused.some(({ name, value }) => ajv.validate(jsonSchema(name), value))).toBe(true);
+    expect(refused.some(({ name, value }) => validatorOf(name)(value))).toBe(true);
   });
 });

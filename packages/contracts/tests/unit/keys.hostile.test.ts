@@ -13,7 +13,10 @@ import {
 const listingId = '4f8c1d2e-7b3a-4c5d-9e8f-0a1b2c3d4e5f';
 const mediaId = '0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10';
 
-/** Inputs seen in path traversal, spoofing and parser-confusion attacks. None is a valid part. */
+/**
+ * Inputs seen in path traversal, spoofing and parser-confusion attacks. None is a valid part, but
+ * for the few a listing id may be (see {@link isListingId}).
+ */
 const HOSTILE: readonly (readonly [string, string])[] = [
   ['empty', ''],
   ['dot', '.'],
@@ -65,6 +68,13 @@ const HOSTILE: readonly (readonly [string, string])[] = [
   ['template', '${listingId}'],
 ];
 
+/**
+ * Whether `value` is a valid listing id (1-128 of `A-Z a-z 0-9 _ -`, starting with a letter or
+ * digit): `constructor`, `toString` or a UUID without dashes are, as a slug would be.
+ */
+const isListingId = (value: string) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(value);
+const HOSTILE_LISTING_IDS = HOSTILE.filter(([, value]) => !isListingId(value));
+
 /** Runs `act`, which must throw a ContractError with `code`, and returns it. */
 function contractErrorOf(act: () => unknown, code: ContractError['code']): ContractError {
   let thrown: unknown;
@@ -110,7 +120,9 @@ const ID_BUILDERS = [
 
 describe.each(BUILDERS)('%s with a hostile part', (_name, valid, build) => {
   const cases = Object.keys(valid).flatMap((field) =>
-    HOSTILE.map(([label, value]) => [field, label, value] as const),
+    (field === 'listingId' ? HOSTILE_LISTING_IDS : HOSTILE).map(
+      ([label, value]) => [field, label, value] as const,
+    ),
   );
 
   it.each(cases)('rejects %s = %s, naming that part', (field, _label, value) => {
@@ -121,10 +133,25 @@ describe.each(BUILDERS)('%s with a hostile part', (_name, valid, build) => {
 });
 
 describe.each(ID_BUILDERS)('%s with a hostile listing id', (_name, build) => {
-  it.each(HOSTILE)('rejects %s', (_label, value) => {
+  it.each(HOSTILE_LISTING_IDS)('rejects %s', (_label, value) => {
     const error = contractErrorOf(() => build(value), 'INVALID_INPUT');
     expect(error.issues).toHaveLength(1);
     expectPrintableMessage(error);
+  });
+});
+
+describe('a listing id that only looks hostile', () => {
+  const names = HOSTILE.filter(([, value]) => isListingId(value));
+
+  it('is one of a few: constructor, prototype, toString, hasOwnProperty, a UUID without dashes', () => {
+    expect(names.map(([label]) => label).sort()).toEqual(
+      ['UUID without dashes', 'constructor', 'hasOwnProperty', 'prototype', 'toString'].sort(),
+    );
+  });
+
+  it.each(names)('takes %s as the opaque id it is, kept as given', (_label, value) => {
+    expect(rawKey({ ...rawParts, listingId: value })).toBe(`${value}/raw/photo/${mediaId}.jpg`);
+    expect(parseMediaKey(zipKey(value))).toEqual({ kind: 'zip', listingId: value });
   });
 });
 
@@ -140,16 +167,23 @@ describe('parseMediaKey with a hostile key', () => {
     expectPrintableMessage(contractErrorOf(() => parseMediaKey(value), 'INVALID_KEY'));
   });
 
+  // A value that is a listing id makes another valid key in the listing's place (segment 0, or
+  // prepended to it): those are the cases above, not hostile keys.
   const spliced = keys.flatMap((key) => {
     const segments = key.split('/');
-    return HOSTILE.filter(([, value]) => value !== '').flatMap(([label, value]) => [
-      ...segments.map(
-        (_segment, i) =>
-          [`${label} as segment ${i} of ${key}`, segments.with(i, value).join('/')] as const,
-      ),
-      [`${label} appended to ${key}`, key + value] as const,
-      [`${label} prepended to ${key}`, value + key] as const,
-    ]);
+    return HOSTILE.filter(([, value]) => value !== '').flatMap(([label, value]) => {
+      const inListingPlace = isListingId(value) && !key.endsWith('.zip');
+      return [
+        ...segments
+          .map(
+            (_segment, i) =>
+              [`${label} as segment ${i} of ${key}`, segments.with(i, value).join('/')] as const,
+          )
+          .filter((_, i) => !(i === 0 && inListingPlace)),
+        [`${label} appended to ${key}`, key + value] as const,
+        ...(inListingPlace ? [] : [[`${label} prepended to ${key}`, value + key] as const]),
+      ];
+    });
   });
 
   it.each(spliced)('rejects %s', (_label, key) => {

@@ -19,7 +19,9 @@ const RUNS = { numRuns: 3000 };
 
 /**
  * What a safe key looks like, checked rule by rule (so a failure names the rule) and then as a
- * whole: only lowercase ASCII letters, digits, `-`, `.` and `/` between non-empty segments.
+ * whole: only ASCII letters, digits, `_`, `-`, `.` and `/` between non-empty segments that start
+ * with a letter or digit (upper case and `_` come from a listing id only: the layout is checked
+ * apart).
  */
 function expectSafeKey(key: string, { prefix = false } = {}): void {
   const segments = key.split('/');
@@ -32,7 +34,7 @@ function expectSafeKey(key: string, { prefix = false } = {}): void {
     expect(segment).not.toBe('');
     expect(segment).not.toBe('.');
   }
-  expect(key).toMatch(/^[a-z0-9][a-z0-9.-]*(?:\/[a-z0-9][a-z0-9.-]*)*\/?$/);
+  expect(key).toMatch(/^[A-Za-z0-9][\w.-]*(?:\/[A-Za-z0-9][\w.-]*)*\/?$/);
 }
 
 /** How often each outcome happened in a property, to prove both were exercised. */
@@ -75,6 +77,22 @@ const anyCase = (value: string) =>
     );
 
 const uuid = fc.uuid().chain(anyCase);
+
+/** A UUID's shape, 8-4-4-4-12 hex digits in any case, whatever its version and variant. */
+const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A listing id as parsing gives it: lowercase when UUID-shaped, else exactly as given. */
+const canonicalListingId = (id: string) => (UUID_SHAPED.test(id) ? id.toLowerCase() : id);
+
+/** Any valid listing id: a UUID or anything of its shape, an integer, a slug (in any case). */
+const listingId = fc.oneof(
+  uuid,
+  fc.stringMatching(
+    /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  ),
+  fc.nat().map(String),
+  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
+);
 
 /** Characters that make keys dangerous, and look-alikes of them. */
 const NASTY_CHARACTERS = [
@@ -151,7 +169,7 @@ const size = fc.constantFrom(...RENDITION_SIZES);
 /** Valid raw-key parts, ids and extension in any case. */
 const validRawParts = mediaType.chain((type) =>
   fc.record({
-    listingId: uuid,
+    listingId,
     mediaType: fc.constant(type),
     mediaId: uuid,
     ext: fc.constantFrom(...MEDIA_EXTENSIONS[type]).chain(anyCase),
@@ -162,7 +180,7 @@ const validRawParts = mediaType.chain((type) =>
 const validRenditionParts = mediaType.chain((type) =>
   fc
     .record({
-      listingId: uuid,
+      listingId,
       mediaType: fc.constant(type),
       size,
       mediaId: uuid,
@@ -171,16 +189,20 @@ const validRenditionParts = mediaType.chain((type) =>
     .map((parts) => (parts.ext === 'mp4' ? { ...parts, size: 'large' as const } : parts)),
 );
 
-const lower = <T extends object>(parts: T): T =>
+/** The parts as a key holds them: the listing id canonical, every other string lowercase. */
+const normalised = <T extends object>(parts: T): T =>
   Object.fromEntries(
-    Object.entries(parts).map(([k, v]) => [k, typeof v === 'string' ? v.toLowerCase() : v]),
+    Object.entries(parts).map(([k, v]) => {
+      if (typeof v !== 'string') return [k, v];
+      return [k, k === 'listingId' ? canonicalListingId(v) : v.toLowerCase()];
+    }),
   ) as T;
 
 /** A built key of any kind. */
 const builtKey = fc.oneof(
   validRawParts.map((p) => rawKey(p)),
   validRenditionParts.map((p) => renditionKey(p)),
-  uuid.map((id) => zipKey(id)),
+  listingId.map((id) => zipKey(id)),
 );
 
 /** A key with one character inserted, replaced or removed, or its case changed. */
@@ -209,13 +231,13 @@ describe('key builders, for any input', () => {
     [
       'rawKey',
       rawKey,
-      { listingId: uuid, mediaType, mediaId: uuid, ext: anyMediaExtension },
+      { listingId, mediaType, mediaId: uuid, ext: anyMediaExtension },
       (p: Parts) => `${p.listingId}/raw/${p.mediaType}/${p.mediaId}.${p.ext}`,
     ],
     [
       'renditionKey',
       renditionKey,
-      { listingId: uuid, mediaType, size, mediaId: uuid, ext: anyRenditionExtension },
+      { listingId, mediaType, size, mediaId: uuid, ext: anyRenditionExtension },
       (p: Parts) => `${p.listingId}/processed/${p.mediaType}/${p.size}/${p.mediaId}.${p.ext}`,
     ],
     [
@@ -237,7 +259,7 @@ describe('key builders, for any input', () => {
           const key = resultOrContractError(() => build(input as never), 'INVALID_INPUT');
           if (key === undefined) return;
           expectSafeKey(key);
-          expect(key).toBe(layout(lower(input as Parts)));
+          expect(key).toBe(layout(normalised(input as Parts)));
         }),
         RUNS,
       );
@@ -247,18 +269,15 @@ describe('key builders, for any input', () => {
 
   it('zipKey, rawPrefix and processedPrefix throw a ContractError or build safe keys', () => {
     fc.assert(
-      fc.property(part(uuid), (listingId) => {
-        const key = resultOrContractError(() => zipKey(listingId as string), 'INVALID_INPUT');
+      fc.property(part(listingId), (input) => {
+        const key = resultOrContractError(() => zipKey(input as string), 'INVALID_INPUT');
         if (key !== undefined) {
           expectSafeKey(key);
-          const id = (listingId as string).toLowerCase();
+          const id = canonicalListingId(input as string);
           expect(key).toBe(`${id}/processed/zip/${id}.zip`);
         }
         for (const prefixOf of [rawPrefix, processedPrefix]) {
-          const prefix = resultOrContractError(
-            () => prefixOf(listingId as string),
-            'INVALID_INPUT',
-          );
+          const prefix = resultOrContractError(() => prefixOf(input as string), 'INVALID_INPUT');
           if (prefix !== undefined) expectSafeKey(prefix, { prefix: true });
         }
       }),
@@ -275,22 +294,26 @@ describe('key builders, for any input', () => {
         fc.oneof(
           hostileString,
           uuid,
+          listingId,
           anyMediaExtension.chain(anyCase),
-          spliced(fc.oneof(uuid, anyMediaExtension.chain(anyCase))),
+          spliced(fc.oneof(uuid, listingId, anyMediaExtension.chain(anyCase))),
         ),
         (parts, field, value) => {
           const key = resultOrContractError(
             () => rawKey({ ...parts, [field]: value }),
             'INVALID_INPUT',
           );
-          const valid =
-            field === 'ext'
-              ? (MEDIA_EXTENSIONS[parts.mediaType] as readonly string[]).includes(
-                  value.toLowerCase(),
-                ) && /^[a-z0-9]+$/i.test(value)
-              : /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(
-                  value,
-                );
+          const valid = {
+            ext:
+              (MEDIA_EXTENSIONS[parts.mediaType] as readonly string[]).includes(
+                value.toLowerCase(),
+              ) && /^[a-z0-9]+$/i.test(value),
+            mediaId:
+              /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(
+                value,
+              ),
+            listingId: /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(value),
+          }[field];
           expect(key !== undefined).toBe(valid);
         },
       ),
@@ -301,19 +324,22 @@ describe('key builders, for any input', () => {
 });
 
 describe('build, then parse', () => {
-  it('gives back the parts of a raw key, lowercased', () => {
+  it('gives back the parts of a raw key, normalised', () => {
     fc.assert(
       fc.property(validRawParts, (parts) => {
-        expect(parseMediaKey(rawKey(parts))).toEqual({ kind: 'raw', ...lower(parts) });
+        expect(parseMediaKey(rawKey(parts))).toEqual({ kind: 'raw', ...normalised(parts) });
       }),
       RUNS,
     );
   });
 
-  it('gives back the parts of a rendition key, lowercased', () => {
+  it('gives back the parts of a rendition key, normalised', () => {
     fc.assert(
       fc.property(validRenditionParts, (parts) => {
-        expect(parseMediaKey(renditionKey(parts))).toEqual({ kind: 'rendition', ...lower(parts) });
+        expect(parseMediaKey(renditionKey(parts))).toEqual({
+          kind: 'rendition',
+          ...normalised(parts),
+        });
       }),
       RUNS,
     );
@@ -321,10 +347,10 @@ describe('build, then parse', () => {
 
   it('gives back the listing of a zip key', () => {
     fc.assert(
-      fc.property(uuid, (listingId) => {
-        expect(parseMediaKey(zipKey(listingId))).toEqual({
+      fc.property(listingId, (id) => {
+        expect(parseMediaKey(zipKey(id))).toEqual({
           kind: 'zip',
-          listingId: listingId.toLowerCase(),
+          listingId: canonicalListingId(id),
         });
       }),
       RUNS,

@@ -66,11 +66,15 @@ describe('ProcessingRequest', () => {
     ['a requestId with a slash', (r) => (r.requestId = 'a/b'), /^requestId: /],
     ['no requestId', (r) => delete r.requestId, /^requestId: /],
     [
-      'a listingId that is not a UUID',
-      (r) => (r.listingId = 'listing-42'),
-      /^listingId: must be a UUID.*received "listing-42"/,
+      'a listingId with a dot',
+      (r) => (r.listingId = 'listing.42'),
+      /^listingId: must be 1-128 characters .*received "listing\.42", which has "\." at position 8$/,
     ],
-    ['a numeric listingId', (r) => (r.listingId = 42), /^listingId: must be a UUID.*received 42$/],
+    [
+      'a numeric listingId (a number, not a string)',
+      (r) => (r.listingId = 42),
+      /^listingId: must be 1-128 characters .*received 42$/,
+    ],
     ['no media', (r) => (r.media = []), /^media: must list at least one media item/],
     ['media not an array', (r) => (r.media = {}), /^media: /],
     [

@@ -16,7 +16,8 @@ export interface IngestQueueProps {
 
 /**
  * Where a backend sends its `ProcessingRequest`s, and the dead-letter queue that keeps a message
- * after five failed receives. Both SSE-KMS with the pipeline's key and TLS-only.
+ * after five failed receives, or at once when `start` finds it can never be a request (it sends
+ * it there with its reason). Both SSE-KMS with the pipeline's key and TLS-only.
  */
 export class IngestQueue extends Construct {
   readonly queue: sqs.Queue;

@@ -33,6 +33,8 @@ export interface PipelineFunctionsProps {
   readonly key: kms.IKey;
   readonly bucket: s3.IBucket;
   readonly queue: sqs.IQueue;
+  /** Where `start` sends a message that can never be a request (`DEAD_LETTER_QUEUE_URL`). */
+  readonly deadLetterQueue: sqs.IQueue;
   readonly webhookSecret: secretsmanager.ISecret;
   /** What `start` starts (an ARN built from the name: the state machine needs these functions). */
   readonly stateMachineArn: string;
@@ -54,7 +56,11 @@ export class PipelineFunctions extends Construct {
     const logging = { LOG_LEVEL: config.logLevel, POWERTOOLS_SERVICE_NAME: 'listing-media' };
     const media = { ...logging, MEDIA_BUCKET: props.bucket.bucketName };
     const environments: Record<FunctionId, Record<string, string>> = {
-      start: { ...logging, STATE_MACHINE_ARN: props.stateMachineArn },
+      start: {
+        ...logging,
+        STATE_MACHINE_ARN: props.stateMachineArn,
+        DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
+      },
       validate: {
         ...media,
         MAX_PHOTO_BYTES: String(config.maxPhotoBytes),

@@ -18,6 +18,8 @@ export interface PipelineRolesProps {
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
   readonly queue: sqs.IQueue;
+  /** The ingest queue's DLQ: `start` sends a message that can never be a request there. */
+  readonly deadLetterQueue: sqs.IQueue;
   /** The webhook signing secret: readable by the `callback` function only. */
   readonly webhookSecret: secretsmanager.ISecret;
 }
@@ -70,12 +72,32 @@ function allow(role: iam.Role, grant: Grant): void {
 }
 
 /**
- * A listing id in an object-key pattern: 36 characters with a UUID's four hyphens (listing ids
- * are UUIDs, spec §2). IAM's `?` matches exactly one character, where `*` matches any run of
- * characters, `/` included: so a pattern that starts with this matches only keys with hyphens
- * where a UUID has them, at characters 9, 14, 19 and 24, which no `_pipeline/` key has.
+ * Adds a Deny to `role`'s policy: a fence around keys that an allowed pattern reaches beyond its
+ * need. A Deny only takes away, so its wildcards need no acknowledgement.
  */
-const LISTING_ID_PATTERN = '????????-????-????-????-????????????';
+function deny(
+  role: iam.Role,
+  fence: { sid: string; actions: readonly string[]; resources: readonly string[] },
+): void {
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: fence.sid,
+      effect: iam.Effect.DENY,
+      actions: [...fence.actions],
+      resources: [...fence.resources],
+    }),
+  );
+}
+
+/**
+ * A listing id in an object-key pattern. Listing ids are opaque (1-128 of `A-Z a-z 0-9 _ -`,
+ * spec §2) and IAM has no character classes, only `*` (any run of characters, `/` included) and
+ * `?` (exactly one): so `*`. What it gives up is fenced off where it matters: a listing id starts
+ * with a letter or digit, so the only other top-level prefix is the pipeline's own
+ * `_pipeline/`, which `*` would also reach (`_pipeline/{listingId}/{requestId}/raw/…`); each role
+ * that must not write (or read) there has an explicit Deny on it.
+ */
+const LISTING_ID_PATTERN = '*';
 
 /**
  * Objects under every listing's own tree, `{listingId}/{folder}…`: what `folder` holds, and the
@@ -84,7 +106,7 @@ const LISTING_ID_PATTERN = '????????-????-????-????-????????????';
 function underListings(bucket: s3.IBucket, folder: string, what: string): Pattern {
   return {
     arn: bucket.arnForObjects(`${LISTING_ID_PATTERN}/${folder}*`),
-    why: `${what}, {listingId}/${folder}…: a listing id is not known at deploy time, so 36 "?" (each exactly one character) with a UUID’s four hyphens stand for it, and the key must go on with "/${folder}"; the final "*" matches the rest of the key, "/" included`,
+    why: `${what}, {listingId}/${folder}…: listing ids are opaque and not known at deploy time, so the first "*" stands for one, and the key must go on with "/${folder}"; the final "*" matches the rest of the key, "/" included. Keys under ${PIPELINE_STATE_PREFIX}, which the first "*" would also reach, are fenced off by the role's Deny where the role has no business there`,
   };
 }
 
@@ -99,25 +121,31 @@ function objects(bucket: s3.IBucket) {
     raw: underListings(bucket, 'raw/', 'raw uploads'),
     rawVideos: underListings(bucket, 'raw/video/', 'raw videos'),
     processed: underListings(bucket, 'processed/', 'renditions and the zip'),
-    processedVideos: underListings(bucket, 'processed/video/', 'video renditions'),
+    // Only the MP4 (at `large`): MediaConvert writes nothing else under a listing, and no
+    // execution record is at `…/processed/video/large/…`.
+    videoMp4s: underListings(bucket, 'processed/video/large/', 'video MP4s'),
     state: {
       arn: bucket.arnForObjects(`${PIPELINE_STATE_PREFIX}*`),
       why: `every execution’s records, ${PIPELINE_STATE_PREFIX}{listingId}/{requestId}/…: both ids come with each request, not known at deploy time; the "*" matches any key under ${PIPELINE_STATE_PREFIX}, "/" included`,
     },
     frames: {
       arn: bucket.arnForObjects(`${PIPELINE_STATE_PREFIX}${LISTING_ID_PATTERN}/*/frames/*`),
-      why: `the frames MediaConvert captures, ${PIPELINE_STATE_PREFIX}{listingId}/{requestId}/frames/…: both ids come with each request, not known at deploy time; 36 "?" with a UUID’s four hyphens stand for the listing id, the first "*" for the request id (since "*" also matches "/", possibly several segments) and the second for the frame’s name`,
+      why: `the frames MediaConvert captures, ${PIPELINE_STATE_PREFIX}{listingId}/{requestId}/frames/…: both ids come with each request, not known at deploy time; the first "*" stands for the listing id and the second for the request id (since "*" also matches "/", possibly several segments: at least two, so never ${PIPELINE_STATE_PREFIX}{listingId}/frames/… itself) and the third for the frame’s name`,
     },
-  } satisfies Record<string, Pattern>;
+    // Not a grant: what the Deny statements fence off (see LISTING_ID_PATTERN).
+    pipelineRecords: bucket.arnForObjects(`${PIPELINE_STATE_PREFIX}*`),
+  } satisfies Record<string, Pattern | string>;
 }
 
 /**
  * The spec's four roles, least privilege: one statement per need, exact actions, resources
  * named; a `*` only in an object-key, log-stream, execution or job-id pattern, each pattern with
- * its reason (and cdk-nag acknowledgement).
+ * its reason (and cdk-nag acknowledgement); a Deny where an object-key pattern would otherwise
+ * reach the pipeline's records.
  *
  * Where this grants less than the spec's role table, nothing in the pipeline makes that call:
- * the functions send no SQS message, use no task tokens and call no MediaConvert API (the state
+ * the functions send no SQS message but `start`'s to the DLQ, use no task tokens and call no
+ * MediaConvert API (the state
  * machine's `Transcode` is a `createJob.sync` integration); the state machine sends no SQS
  * message; the backend's Put/Get/DeleteObject reach the listings' trees, not the pipeline's
  * records under `_pipeline/` (which it may read only).
@@ -130,7 +158,7 @@ export class PipelineRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineRolesProps) {
     super(scope, id);
-    const { names, arns, bucket, key, queue } = props;
+    const { names, arns, bucket, key, queue, deadLetterQueue } = props;
     const stack = Stack.of(this);
     const keys = objects(bucket);
     // Step Functions puts this into the encryption context of every KMS call it makes for the
@@ -171,6 +199,13 @@ export class PipelineRoles extends Construct {
       sid: 'ReadExecutionRecords',
       actions: ['s3:GetObject'],
       resources: [keys.state],
+    });
+    deny(this.backend, {
+      // MediaObjects and TagRawUploads reach every key with a "/" after its first segment:
+      // this keeps them to the listings' trees. Reading the records stays allowed (above).
+      sid: 'KeepOutOfExecutionRecords',
+      actions: ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectTagging'],
+      resources: [keys.pipelineRecords],
     });
     allow(this.backend, {
       sid: 'SendProcessingRequests',
@@ -292,6 +327,33 @@ export class PipelineRoles extends Construct {
         }),
       ],
     });
+    // The DLQ, for `start` only, conditioned the same way: a message that can never be a
+    // request goes there at once, with its reason. The queue is SSE-KMS with the key: SQS asks
+    // for a data key with the sender's permissions, under the encryption context
+    // aws:sqs:arn (the queue's ARN). UseMediaKey would allow that today, but it is there for the
+    // media: the second statement names the need on its own, through SQS, for the DLQ only.
+    new iam.Policy(this, 'StartDeadLetterPolicy', {
+      roles: [this.lambda],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'StartSendsToDeadLetterQueue',
+          actions: ['sqs:SendMessage'],
+          resources: [deadLetterQueue.queueArn],
+          conditions: { ArnEquals: { 'lambda:SourceFunctionArn': arns.functions.start } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptDeadLetters',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:EncryptionContext:aws:sqs:arn': deadLetterQueue.queueArn,
+              'kms:ViaService': `sqs.${stack.region}.amazonaws.com`,
+            },
+          },
+        }),
+      ],
+    });
 
     // MediaConvert, passed to each job by the state machine: reads raw videos, writes the MP4
     // rendition and the captured frame (under the execution's records, `frames/`).
@@ -305,10 +367,17 @@ export class PipelineRoles extends Construct {
       actions: ['s3:GetObject'],
       resources: [keys.rawVideos],
     });
+    deny(this.mediaConvert, {
+      // ReadRawVideos' pattern also reaches `_pipeline/{listingId}/{requestId}/raw/video/…`:
+      // MediaConvert reads nothing there.
+      sid: 'ReadNoExecutionRecords',
+      actions: ['s3:GetObject'],
+      resources: [keys.pipelineRecords],
+    });
     allow(this.mediaConvert, {
       sid: 'WriteVideoOutputs',
       actions: ['s3:PutObject'],
-      resources: [keys.processedVideos, keys.frames],
+      resources: [keys.videoMp4s, keys.frames],
     });
     allow(this.mediaConvert, {
       // The bucket is SSE-KMS: reading needs Decrypt, writing GenerateDataKey.

@@ -1,5 +1,6 @@
-import { ProcessingRequest, executionName, safeParse } from '@toq/contracts';
+import { ProcessingRequest, executionName, safeParse, type ContractIssue } from '@toq/contracts';
 import * as z from 'zod';
+import type { DeadLetterQueue, DeadLetterReason } from '../ports/dead-letter-queue.ts';
 import type { ExecutionStarter } from '../ports/execution-starter.ts';
 import type { Logger } from '../ports/logger.ts';
 
@@ -30,18 +31,24 @@ export interface BatchResponse {
 /** What starting executions needs from the outside world. */
 export interface StartDeps {
   readonly starter: ExecutionStarter;
+  /** Where a message that can never be a request goes at once, with its reason. */
+  readonly deadLetterQueue: DeadLetterQueue;
   readonly logger: Logger;
 }
 
 /**
  * The `start` function: parses each message as a `ProcessingRequest` and starts one execution per
  * request, named `executionName(listingId, requestId)`, with the parsed (normalised) request as
- * its input. An execution of that name already there (a redelivered message) counts as done. A
- * message that does not parse, or whose start fails, is reported as a failed item and never
- * blocks the rest of the batch. Never throws.
+ * its input. An execution of that name already there (a redelivered message) counts as done.
+ *
+ * A message that is not JSON, or not a `ProcessingRequest`, will never become one however often
+ * it comes back: it is sent to the dead-letter queue at once with its reason and counts as done.
+ * Only when that send fails, or when starting the execution fails, is the message reported as a
+ * failed item, for the queue to deliver again (and its redrive to move it to the DLQ after five
+ * receives). One message never blocks the rest of the batch. Never throws.
  *
  * @example
- * return startProcessing(event.Records, { starter, logger });
+ * return startProcessing(event.Records, { starter, deadLetterQueue, logger });
  */
 export async function startProcessing(
   messages: readonly QueueMessage[],
@@ -55,27 +62,67 @@ export async function startProcessing(
   };
 }
 
+/** The request in a message, or why the message can never be one. */
+type ParsedMessage =
+  | { readonly ok: true; readonly request: ProcessingRequest }
+  | { readonly ok: false; readonly reason: DeadLetterReason; readonly issues?: ContractIssue[] };
+
+/** How many of the issues a dead letter's reason spells out (the log line has all of them). */
+const ISSUES_IN_REASON = 3;
+
+/** The longest reason message: SQS counts message attributes in the message's size. */
+const MAX_REASON_LENGTH = 1000;
+
+/**
+ * `text` as it can travel in a message attribute and a log line: every character outside
+ * printable ASCII escaped (`\u{…}`), cut at {@link MAX_REASON_LENGTH} characters.
+ */
+function printable(text: string): string {
+  const escaped = text.replace(/[^\x20-\x7e]/gu, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+  return escaped.length <= MAX_REASON_LENGTH
+    ? escaped
+    : `${escaped.slice(0, MAX_REASON_LENGTH - 3)}...`;
+}
+
+/**
+ * The request in `body`, or why it can never be one, in short: `INVALID_INPUT` (the contracts'
+ * code) and what is wrong, the JSON parser's own words for a body that is not JSON, else the first
+ * three problems with their paths and how many more there are (printable ASCII, at most 1,000
+ * characters; the issues themselves go to the log).
+ */
+function parseMessage(body: string): ParsedMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    return {
+      ok: false,
+      reason: {
+        code: 'INVALID_INPUT',
+        message: printable(`The body is not JSON: ${(error as Error).message}`),
+      },
+    };
+  }
+  const parsed = safeParse(ProcessingRequest, json);
+  if (parsed.ok) return { ok: true, request: parsed.value };
+  const { issues } = parsed.error;
+  const shown = issues.slice(0, ISSUES_IN_REASON).map((i) => `${i.path}: ${i.message}`);
+  if (issues.length > ISSUES_IN_REASON) shown.push(`and ${issues.length - ISSUES_IN_REASON} more`);
+  return {
+    ok: false,
+    reason: {
+      code: parsed.error.code,
+      message: printable(`Not a ProcessingRequest: ${shown.join('; ')}`),
+    },
+    issues: [...issues],
+  };
+}
+
 /** Starts one message's execution; resolves whether the message is done with. */
 async function startOne(message: QueueMessage, deps: StartDeps): Promise<boolean> {
-  let body: unknown;
-  try {
-    body = JSON.parse(message.body);
-  } catch (error) {
-    deps.logger.error('Message is not JSON; left for the DLQ', {
-      messageId: message.messageId,
-      error: (error as Error).message,
-    });
-    return false;
-  }
-  const parsed = safeParse(ProcessingRequest, body);
-  if (!parsed.ok) {
-    deps.logger.error('Message is not a ProcessingRequest; left for the DLQ', {
-      messageId: message.messageId,
-      issues: parsed.error.issues,
-    });
-    return false;
-  }
-  const request = parsed.value;
+  const parsed = parseMessage(message.body);
+  if (!parsed.ok) return deadLetter(message, parsed, deps);
+  const { request } = parsed;
   const name = executionName(request.listingId, request.requestId);
   const keys = {
     messageId: message.messageId,
@@ -93,8 +140,44 @@ async function startOne(message: QueueMessage, deps: StartDeps): Promise<boolean
   } catch (error) {
     deps.logger.error('Could not start the execution; the message will be retried', {
       ...keys,
-      error: `${(error as Error).name}: ${(error as Error).message}`,
+      error: describeError(error),
     });
     return false;
   }
+}
+
+/**
+ * Sends a message that can never be a request to the dead-letter queue; resolves whether it is
+ * done with (sent), or must go back to the queue for the redrive (the send failed).
+ */
+async function deadLetter(
+  message: QueueMessage,
+  parsed: Extract<ParsedMessage, { ok: false }>,
+  deps: StartDeps,
+): Promise<boolean> {
+  const fields = {
+    messageId: message.messageId,
+    code: parsed.reason.code,
+    reason: parsed.reason.message,
+    ...(parsed.issues ? { issues: parsed.issues } : {}),
+  };
+  try {
+    await deps.deadLetterQueue.send({
+      messageId: message.messageId,
+      body: message.body,
+      reason: parsed.reason,
+    });
+  } catch (error) {
+    deps.logger.error(
+      'Message can never be a ProcessingRequest, and sending it to the DLQ failed; left for the redrive',
+      { ...fields, error: describeError(error) },
+    );
+    return false;
+  }
+  deps.logger.error('Message can never be a ProcessingRequest; sent to the DLQ', fields);
+  return true;
+}
+
+function describeError(error: unknown): string {
+  return `${(error as Error).name}: ${(error as Error).message}`;
 }

@@ -2,7 +2,10 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { StartInput, startProcessing, type StartDeps } from '../domain/start.ts';
 import { defineTask, type TaskDeps } from './task.ts';
 
-/** What the `start` function is wired to: where executions start, and its logger. */
+/**
+ * What the `start` function is wired to: where executions start, the dead-letter queue for
+ * messages that can never be requests, and its logger.
+ */
 export type StartFunctionDeps = Omit<StartDeps, 'logger'> & TaskDeps;
 
 const startTask = defineTask({
@@ -11,16 +14,21 @@ const startTask = defineTask({
   // A batch carries many requests: each message's keys are on its own log lines.
   keys: () => ({}),
   run: (event, deps: Omit<StartDeps, 'logger'>, logger) =>
-    startProcessing(event.Records, { starter: deps.starter, logger }),
+    startProcessing(event.Records, {
+      starter: deps.starter,
+      deadLetterQueue: deps.deadLetterQueue,
+      logger,
+    }),
 });
 
 /**
  * The `start` function (`listing-media-start`): an SQS batch (ReportBatchItemFailures) → one
- * execution per request. `handlers/start.ts` wires it to Step Functions, the local run to its
- * in-process Step Functions.
+ * execution per request; a message that can never be a request → the dead-letter queue, with
+ * its reason. `handlers/start.ts` wires it to Step Functions and the ingest queue's DLQ, the
+ * local run to its in-process Step Functions and its own queue.
  *
  * @example
- * const handler = createStartHandler({ starter, logger });
+ * const handler = createStartHandler({ starter, deadLetterQueue, logger });
  * await handler({ Records: [sqsRecord] }, context); // { batchItemFailures: [] }
  */
 export function createStartHandler(

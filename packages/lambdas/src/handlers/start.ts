@@ -1,13 +1,17 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SfnExecutionStarter } from '../adapters/sfn-execution-starter.ts';
+import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter-queue.ts';
 import { StartConfig, loadConfig } from '../config.ts';
 import { createStartHandler } from '../functions/start.ts';
 import { invocationLogger } from '../logger.ts';
 
-// `listing-media-start` on AWS: `functions/start.ts` wired to Step Functions, once per cold start.
+// `listing-media-start` on AWS: `functions/start.ts` wired to Step Functions and the ingest
+// queue's DLQ, once per cold start.
 const config = loadConfig(StartConfig, process.env);
 
 export const handler = createStartHandler({
   starter: new SfnExecutionStarter(new SFNClient({}), config.stateMachineArn),
+  deadLetterQueue: new SqsDeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl),
   logger: invocationLogger(config),
 });

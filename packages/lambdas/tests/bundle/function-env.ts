@@ -9,6 +9,8 @@ export const FUNCTION_ENV: Readonly<Record<string, string>> = {
   MEDIA_BUCKET: 'toq-listing-medias',
   STATE_MACHINE_ARN:
     'arn:aws:states:us-east-1:058264253741:stateMachine:listing-media-processing-staging',
+  DEAD_LETTER_QUEUE_URL:
+    'https://sqs.us-east-1.amazonaws.com/058264253741/listing-media-processing-dlq-staging',
   WEBHOOK_SECRET_ARN:
     'arn:aws:secretsmanager:us-east-1:058264253741:secret:toq-media-webhook-staging-AbCdEf',
   CALLBACK_ALLOWED_HOSTS: 'api.example.com',

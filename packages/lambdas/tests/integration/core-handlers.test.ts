@@ -10,17 +10,22 @@ import {
   type ProcessingRequestInput,
 } from '@toq/contracts';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { HttpWebhookSender } from '../../src/adapters/http-webhook-sender.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { SecretsManagerSecretSource } from '../../src/adapters/secrets-manager-secret-source.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
 import { itemStateKey } from '../../src/domain/state-keys.ts';
 import { createCallbackHandler } from '../../src/functions/callback.ts';
+import { SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_ATTRIBUTES } from '../../src/adapters/sqs-dead-letter-queue.ts';
 import {
   createTestBucket,
+  createTestQueue,
   localClientConfig,
   localS3Client,
+  localSqsClient,
+  receiveAll,
   s3FunctionEnv,
   useLocalhostDns,
 } from '../setup/aws.ts';
@@ -52,6 +57,10 @@ const PREFIX = `_pipeline/${LISTING_ID}/${REQUEST_ID}/`;
 
 let bucket: string;
 let store: S3ObjectStore;
+const sqs = localSqsClient();
+/** The ingest queue and its DLQ, in fauxqs. */
+let queueUrl: string;
+let deadLetterQueueUrl: string;
 let aws: Awaited<ReturnType<typeof startAwsJsonServer>>;
 let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const executions = new Map<string, string>();
@@ -98,6 +107,16 @@ function sqsRecord(body: string, receiveCount = 1): SQSRecord {
   };
 }
 
+/** A message received from a real queue, as the event source mapping hands it to Lambda. */
+function recordOf(message: Message): SQSRecord {
+  return {
+    ...sqsRecord(message.Body ?? ''),
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    md5OfBody: message.MD5OfBody ?? '',
+  };
+}
+
 async function fileAt(key: string): Promise<Buffer> {
   return store.getBuffer(key);
 }
@@ -122,10 +141,13 @@ beforeAll(async () => {
   store = new S3ObjectStore(client, bucket);
   aws = await startAwsJsonServer(answer);
   webhook = await startWebhookReceiver({ secret: SECRET, statuses: [200] });
+  queueUrl = await createTestQueue(sqs, 'ingest');
+  deadLetterQueueUrl = await createTestQueue(sqs, 'ingest-dlq');
 });
 afterAll(async () => {
   await aws.close();
   await webhook.close();
+  sqs.destroy();
 });
 
 beforeEach(() => {
@@ -138,6 +160,8 @@ beforeEach(() => {
     CALLBACK_ALLOWED_HOSTS: 'api.example.com',
     AWS_ENDPOINT_URL_SFN: aws.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+    AWS_ENDPOINT_URL_SQS: inject('awsEndpoint'),
+    DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
   })) {
     vi.stubEnv(name, value);
   }
@@ -184,27 +208,74 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
     };
   });
 
-  it('start: starts one execution per good message, fails only the bad one, and counts a redelivery as done', async () => {
-    // Prepare
+  it('start: starts one execution per good message, sends the ones that can never parse to the DLQ with their reason, and counts a redelivery as done', async () => {
+    // Prepare: three messages sent to the real queue, received as the event source mapping does
     const { handler } = await coldStart<typeof StartModule>('../../src/handlers/start.ts');
-    const good = sqsRecord(JSON.stringify(request));
-    const bad = sqsRecord(JSON.stringify({ ...request, listingId: 'not-a-uuid' }));
-    const garbage = sqsRecord('this is not json');
+    const bodies = {
+      bad: JSON.stringify({ ...request, listingId: 'not/a-listing' }),
+      good: JSON.stringify(request),
+      garbage: 'this is not json',
+    };
+    for (const body of Object.values(bodies)) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    }
+    const received = await receiveAll(sqs, queueUrl);
+    const [bad, good, garbage] = Object.values(bodies).map((body) => {
+      const message = received.find((m) => m.Body === body);
+      if (message === undefined) throw new Error(`not received: ${body}`);
+      return recordOf(message);
+    }) as [SQSRecord, SQSRecord, SQSRecord];
 
     // Act
     const first = await handler({ Records: [bad, good, garbage] } satisfies SQSEvent);
-    const redelivered = await handler({ Records: [sqsRecord(JSON.stringify(request), 2)] });
+    const redelivered = await handler({ Records: [sqsRecord(bodies.good, 2)] });
 
-    // Assess
-    expect(first).toEqual({
-      batchItemFailures: [{ itemIdentifier: bad.messageId }, { itemIdentifier: garbage.messageId }],
-    });
+    // Assess: nothing goes back to the queue; the two bad messages are in the DLQ, with why
+    expect(first).toEqual({ batchItemFailures: [] });
     expect(redelivered).toEqual({ batchItemFailures: [] });
     const starts = aws.calls.filter((c) => c.target === 'AWSStepFunctions.StartExecution');
     expect(starts).toHaveLength(2);
     expect(starts.map((c) => c.body['name'])).toEqual([SCOPE.executionName, SCOPE.executionName]);
     expect(starts[0]?.body['stateMachineArn']).toBe(STATE_MACHINE);
     expect(JSON.parse(String(starts[0]?.body['input']))).toEqual(request);
+    const dead = await receiveAll(sqs, deadLetterQueueUrl);
+    const attributes = (record: SQSRecord) =>
+      dead.find((m) => m.Body === record.body)?.MessageAttributes;
+    expect(dead).toHaveLength(2);
+    expect(attributes(bad)).toEqual({
+      [DEAD_LETTER_ATTRIBUTES.code]: { DataType: 'String', StringValue: 'INVALID_INPUT' },
+      [DEAD_LETTER_ATTRIBUTES.message]: {
+        DataType: 'String',
+        StringValue: expect.stringMatching(
+          /^Not a ProcessingRequest: listingId: must be 1-128 characters .* which has "\/" at position 4$/,
+        ),
+      },
+      [DEAD_LETTER_ATTRIBUTES.originalMessageId]: {
+        DataType: 'String',
+        StringValue: bad.messageId,
+      },
+    });
+    expect(attributes(garbage)).toEqual({
+      [DEAD_LETTER_ATTRIBUTES.code]: { DataType: 'String', StringValue: 'INVALID_INPUT' },
+      [DEAD_LETTER_ATTRIBUTES.message]: {
+        DataType: 'String',
+        StringValue: expect.stringMatching(/^The body is not JSON: /),
+      },
+      [DEAD_LETTER_ATTRIBUTES.originalMessageId]: {
+        DataType: 'String',
+        StringValue: garbage.messageId,
+      },
+    });
+  });
+
+  it('start: leaves a bad message to the redrive when the DLQ cannot take it', async () => {
+    vi.stubEnv('DEAD_LETTER_QUEUE_URL', deadLetterQueueUrl.replace(/[^/]+$/, 'no-such-queue'));
+    const { handler } = await coldStart<typeof StartModule>('../../src/handlers/start.ts');
+    const garbage = sqsRecord('this is not json either');
+
+    const response = await handler({ Records: [garbage] });
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: garbage.messageId }] });
   });
 
   it('validate: writes request.json and validation.json and returns the accepted items', async () => {
@@ -420,6 +491,7 @@ describe('cold start', () => {
     ['consolidate', 'MEDIA_BUCKET', 'MEDIA_BUCKET is required'],
     ['callback', 'WEBHOOK_SECRET_ARN', 'WEBHOOK_SECRET_ARN is required'],
     ['start', 'STATE_MACHINE_ARN', 'STATE_MACHINE_ARN is required'],
+    ['start', 'DEAD_LETTER_QUEUE_URL', 'DEAD_LETTER_QUEUE_URL is required'],
   ])('fails %s when %s is missing', async (fn, variable, message) => {
     vi.stubEnv(variable, undefined);
 

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, inject } from 'vitest';
 
 /** Credentials the local servers accept (fauxqs ignores them; the SDK needs some). */
@@ -72,4 +78,41 @@ export async function createTestBucket(client: S3Client): Promise<string> {
 /** Client settings for a local AWS JSON-protocol stand-in (`./aws-json-server.ts`): one attempt. */
 export function localClientConfig(endpoint: string) {
   return { region: 'us-east-1', endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+}
+
+/** An SQS client for the fauxqs server of `./fauxqs.ts` (the handlers reach it the same way, through `AWS_ENDPOINT_URL_SQS`). */
+export function localSqsClient(): SQSClient {
+  return new SQSClient({
+    region: 'us-east-1',
+    endpoint: inject('awsEndpoint'),
+    credentials: TEST_CREDENTIALS,
+  });
+}
+
+/**
+ * Creates a fresh queue with a unique name (`prefix` first) and returns its URL on the fauxqs
+ * endpoint. fauxqs, bound to an IP, names its queues `http://sqs.{region}.127.0.0.1:{port}/…`,
+ * which is no valid URL (the SDK warns, then falls back to its endpoint): the path is kept, on the
+ * endpoint's origin, as on AWS where a queue URL's origin is the SQS endpoint.
+ */
+export async function createTestQueue(client: SQSClient, prefix = 'test'): Promise<string> {
+  const created = await client.send(
+    new CreateQueueCommand({ QueueName: `${prefix}-${randomUUID()}` }),
+  );
+  if (created.QueueUrl === undefined) throw new Error('CreateQueue gave no QueueUrl');
+  return created.QueueUrl.replace(/^https?:\/\/[^/]+/, inject('awsEndpoint'));
+}
+
+/** Every message `queueUrl` holds now, with all their message attributes (none is deleted). */
+export async function receiveAll(client: SQSClient, queueUrl: string): Promise<Message[]> {
+  const received = await client.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+      WaitTimeSeconds: 0,
+    }),
+  );
+  return received.Messages ?? [];
 }

@@ -11,6 +11,7 @@ import { ConfigurationError } from '../../src/domain/errors.ts';
 
 const ARN = 'arn:aws:states:us-east-1:058264253741:stateMachine:listing-media-processing-staging';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:058264253741:secret:toq-webhook-AbCdEf';
+const DLQ = 'https://sqs.us-east-1.amazonaws.com/058264253741/listing-media-processing-dlq-staging';
 
 function failure(run: () => unknown): ConfigurationError {
   try {
@@ -40,15 +41,41 @@ describe('loadConfig', () => {
     );
   });
 
-  it('reads start with its state machine and logging defaults', () => {
-    expect(loadConfig(StartConfig, { STATE_MACHINE_ARN: ARN })).toEqual({
+  it('reads start with its state machine, its dead-letter queue and logging defaults', () => {
+    const env = { STATE_MACHINE_ARN: ARN, DEAD_LETTER_QUEUE_URL: DLQ };
+    expect(loadConfig(StartConfig, env)).toEqual({
       stateMachineArn: ARN,
+      deadLetterQueueUrl: DLQ,
       logLevel: 'INFO',
       serviceName: 'listing-media',
     });
-    expect(() => loadConfig(StartConfig, { STATE_MACHINE_ARN: 'arn:aws:sqs:x' })).toThrow(
+    const local = 'http://127.0.0.1:4566/000000000000/listing-media-processing-dlq-local';
+    expect(
+      loadConfig(StartConfig, { ...env, DEAD_LETTER_QUEUE_URL: local }).deadLetterQueueUrl,
+    ).toBe(local);
+    expect(() => loadConfig(StartConfig, { ...env, STATE_MACHINE_ARN: 'arn:aws:sqs:x' })).toThrow(
       /STATE_MACHINE_ARN must be a state machine ARN/,
     );
+  });
+
+  it.each([
+    ['missing', undefined, 'DEAD_LETTER_QUEUE_URL is required'],
+    [
+      'an ARN instead of a URL',
+      'arn:aws:sqs:us-east-1:058264253741:listing-media-processing-dlq-staging',
+      'DEAD_LETTER_QUEUE_URL must be an SQS queue URL (https://sqs.{region}.amazonaws.com/{account}/{name}), received "arn:aws:sqs:us-east-1:058264253741:listing-media-processing-dlq-staging"',
+    ],
+    [
+      'a queue name alone',
+      'listing-media-processing-dlq-staging',
+      'DEAD_LETTER_QUEUE_URL must be an SQS queue URL (https://sqs.{region}.amazonaws.com/{account}/{name}), received "listing-media-processing-dlq-staging"',
+    ],
+  ])('fails start’s cold start when DEAD_LETTER_QUEUE_URL is %s', (_label, value, message) => {
+    const error = failure(() =>
+      loadConfig(StartConfig, { STATE_MACHINE_ARN: ARN, DEAD_LETTER_QUEUE_URL: value }),
+    );
+
+    expect(error.message).toBe(`Invalid environment: ${message}`);
   });
 
   it('reads validate with the default limits of 50 MiB and 5 GiB, or the configured ones', () => {

@@ -57,6 +57,11 @@ describe('the package entry and its subpaths', () => {
 
   it.each([
     ['@toq/lambdas/s3', 'S3ObjectStore', /\/node_modules\/@aws-sdk\/client-s3\//],
+    [
+      '@toq/lambdas/dead-letter-queue',
+      'SqsDeadLetterQueue',
+      /\/node_modules\/@aws-sdk\/client-sqs\//,
+    ],
     ['@toq/lambdas/renderer', 'ThumbnailsRenderer', /\/node_modules\/sharp\//],
     ['@toq/lambdas/archive', 'ZipperArchiveWriter', /\/packages\/zipper\//],
     ['@toq/lambdas/webhook-sender', 'HttpWebhookSender', /\/node_modules\/standardwebhooks\//],

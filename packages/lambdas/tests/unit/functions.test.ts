@@ -5,6 +5,7 @@ import { SCOPE, silentLogger } from '../setup/fixtures.ts';
 const FUNCTION_VARIABLES = [
   'MEDIA_BUCKET',
   'STATE_MACHINE_ARN',
+  'DEAD_LETTER_QUEUE_URL',
   'WEBHOOK_SECRET_ARN',
   'CALLBACK_ALLOWED_HOSTS',
 ];

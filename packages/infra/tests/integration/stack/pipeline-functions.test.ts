@@ -42,6 +42,8 @@ describe('functions', () => {
       const bucketEnv = fn === 'start' ? {} : { MEDIA_BUCKET: ref(synth.stack.media.bucket) };
       const secretEnv =
         fn === 'callback' ? { WEBHOOK_SECRET_ARN: ref(synth.stack.webhookSecret) } : {};
+      const deadLetterEnv =
+        fn === 'start' ? { DEAD_LETTER_QUEUE_URL: ref(synth.stack.ingest.deadLetterQueue) } : {};
       synth.template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `listing-media-${fn}-staging`,
         Runtime: 'nodejs24.x',
@@ -59,6 +61,7 @@ describe('functions', () => {
             POWERTOOLS_SERVICE_NAME: 'listing-media',
             ...bucketEnv,
             ...secretEnv,
+            ...deadLetterEnv,
             ...environment[fn],
           }),
         },

@@ -51,13 +51,13 @@ describe('roles', () => {
 
   const stateMachine = arn('states', 'stateMachine:listing-media-processing-staging');
   const bucket = '<Media/Bucket.Arn>';
-  // A listing id in an object-key pattern: 36 single-character wildcards with a UUID's hyphens.
-  const anyListing = '????????-????-????-????-????????????';
+  // A listing id in an object-key pattern: listing ids are opaque, IAM has no character class.
+  const anyListing = '*';
   const key = '<Key/Key.Arn>';
   const statementsOf = (role: 'backend' | 'lambda' | 'stepFunctions' | 'mediaConvert') =>
     roleStatements(synth.template, synth.stack, logicalId(synth.stack.roles[role]));
 
-  it('backend: S3 Put/Get/DeleteObject on its listings, tags raw uploads, reads execution records, sends requests, uses the key, starts and describes executions', () => {
+  it('backend: S3 Put/Get/DeleteObject on its listings, tags raw uploads, reads execution records (and only reads them), sends requests, uses the key, starts and describes executions', () => {
     expect(statementsOf('backend')).toEqual([
       {
         Sid: 'MediaObjects',
@@ -75,6 +75,12 @@ describe('roles', () => {
         Sid: 'ReadExecutionRecords',
         Effect: 'Allow',
         Action: ['s3:GetObject'],
+        Resource: [`${bucket}/_pipeline/*`],
+      },
+      {
+        Sid: 'KeepOutOfExecutionRecords',
+        Effect: 'Deny',
+        Action: ['s3:DeleteObject', 's3:PutObject', 's3:PutObjectTagging'],
         Resource: [`${bucket}/_pipeline/*`],
       },
       {
@@ -116,7 +122,7 @@ describe('roles', () => {
     ]);
   });
 
-  it('lambda: its logs, media reads, renditions and state writes, the key, its environments’ decryption, StartExecution, X-Ray, the queue; the secret for callback only', () => {
+  it('lambda: its logs, media reads, renditions and state writes, the key, its environments’ decryption, StartExecution, X-Ray, the queue; the secret for callback only; the DLQ and its encryption for start only', () => {
     expect(statementsOf('lambda')).toEqual([
       {
         Sid: 'WriteFunctionLogs',
@@ -197,6 +203,29 @@ describe('roles', () => {
           },
         },
       },
+      {
+        Sid: 'StartSendsToDeadLetterQueue',
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: ['<Ingest/DeadLetterQueue.Arn>'],
+        Condition: {
+          ArnEquals: {
+            'lambda:SourceFunctionArn': arn('lambda', 'function:listing-media-start-staging'),
+          },
+        },
+      },
+      {
+        Sid: 'EncryptDeadLetters',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: [key],
+        Condition: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:sqs:arn': '<Ingest/DeadLetterQueue.Arn>',
+            'kms:ViaService': 'sqs.us-east-1.amazonaws.com',
+          },
+        },
+      },
     ]);
   });
 
@@ -273,7 +302,7 @@ describe('roles', () => {
     ]);
   });
 
-  it('mediaconvert: reads raw videos, writes MP4s and frames, uses the key', () => {
+  it('mediaconvert: reads raw videos (and no execution record), writes MP4s and frames, uses the key', () => {
     expect(statementsOf('mediaConvert')).toEqual([
       {
         Sid: 'ReadRawVideos',
@@ -282,11 +311,17 @@ describe('roles', () => {
         Resource: [`${bucket}/${anyListing}/raw/video/*`],
       },
       {
+        Sid: 'ReadNoExecutionRecords',
+        Effect: 'Deny',
+        Action: ['s3:GetObject'],
+        Resource: [`${bucket}/_pipeline/*`],
+      },
+      {
         Sid: 'WriteVideoOutputs',
         Effect: 'Allow',
         Action: ['s3:PutObject'],
         Resource: [
-          `${bucket}/${anyListing}/processed/video/*`,
+          `${bucket}/${anyListing}/processed/video/large/*`,
           `${bucket}/_pipeline/${anyListing}/*/frames/*`,
         ],
       },
@@ -299,24 +334,44 @@ describe('roles', () => {
     ]);
   });
 
-  it('object-key patterns reach exactly the keys (docs/system.md §2) each grant is for', () => {
-    // Arrange: one key of each kind, from the builders the functions use, and a raw-looking key
-    // under an execution's records, which a pattern starting with "*/raw/" would also match.
-    const listingId = '0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10';
+  it('object-key patterns, with the Deny fences, reach exactly the keys (docs/system.md §2) each role needs, whatever the listing ids', () => {
+    // Arrange: one key of each kind for a UUID, an integer and a slug listing, from the builders
+    // the functions use; and the records of executions whose ids read like key folders
+    // (listing "raw" or "processed", request "video"), which a pattern starting with "*" also
+    // matches.
     const mediaId = '4f8d2c3b-5a6e-4f70-8b9c-0d1e2f3a4b5c';
-    const records = `${PIPELINE_STATE_PREFIX}${listingId}/req-1/`;
-    const keys = {
+    const listings = ['0b7c1a52-1f0e-4c7e-9a51-6f6d2a7b9c10', '12345', 'maison-rue-1_b'];
+    const mediaOf = (listingId: string) => ({
       rawPhoto: rawKey({ listingId, mediaType: 'photo', mediaId, ext: 'heic' }),
       rawVideo: rawKey({ listingId, mediaType: 'video', mediaId, ext: 'mov' }),
       photo: renditionKey({ listingId, mediaType: 'photo', size: 'large', mediaId, ext: 'jpg' }),
       poster: renditionKey({ listingId, mediaType: 'video', size: 'small', mediaId, ext: 'jpg' }),
       mp4: renditionKey({ listingId, mediaType: 'video', size: 'large', mediaId, ext: 'mp4' }),
       zip: zipKey(listingId),
-      result: `${records}result.json`,
-      frame: `${records}frames/${mediaId}.0000000.jpg`,
-      rawLookalike: `${records}raw/video/${mediaId}.mov`,
+    });
+    const records = (listingId: string, requestId: string) => {
+      const prefix = `${PIPELINE_STATE_PREFIX}${listingId}/${requestId}/`;
+      return {
+        result: `${prefix}result.json`,
+        item: `${prefix}items/${mediaId}.json`,
+        frame: `${prefix}frames/${mediaId}.0000000.jpg`,
+        rawLookalike: `${prefix}raw/video/${mediaId}.mov`,
+      };
     };
-    // IAM: "*" matches any run of characters ("/" included), "?" exactly one.
+    const keys: Record<string, string> = {};
+    for (const listingId of listings) {
+      for (const [kind, k] of Object.entries(mediaOf(listingId))) keys[`${kind} ${listingId}`] = k;
+    }
+    for (const [listingId, requestId] of [
+      [listings[0] ?? '', 'req-1'],
+      ['raw', 'video'],
+      ['processed', 'video'],
+    ] as const) {
+      for (const [kind, k] of Object.entries(records(listingId, requestId))) {
+        keys[`${kind} ${listingId}/${requestId}`] = k;
+      }
+    }
+    // IAM: "*" matches any run of characters ("/" included), "?" exactly one; a Deny wins.
     const literal = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, '\\$&');
     const matches = (pattern: string, arnOfKey: string) => {
       const source = pattern
@@ -325,42 +380,61 @@ describe('roles', () => {
         .join('.*');
       return new RegExp(`^${source}$`, 's').test(arnOfKey);
     };
-    const reached = (role: Parameters<typeof statementsOf>[0], sid: string) => {
-      const statement = statementsOf(role).find((s) => s.Sid === sid);
-      return Object.entries(keys)
-        .filter(([, k]) => statement?.Resource.some((r) => matches(r, `${bucket}/${k}`)))
-        .map(([name]) => name);
+    // The kinds of key a role may act on; a kind reached for some ids only says so.
+    const reached = (role: Parameters<typeof statementsOf>[0], action: string) => {
+      const statements = statementsOf(role).filter((s) => s.Action.includes(action));
+      const by = (effect: string, k: string) =>
+        statements.some(
+          (s) => s.Effect === effect && s.Resource.some((r) => matches(r, `${bucket}/${k}`)),
+        );
+      const hitsByKind = new Map<string, boolean[]>();
+      for (const [name, k] of Object.entries(keys)) {
+        const kind = name.split(' ')[0] ?? '';
+        hitsByKind.set(kind, [...(hitsByKind.get(kind) ?? []), by('Allow', k) && !by('Deny', k)]);
+      }
+      return [...hitsByKind]
+        .filter(([, hits]) => hits.some(Boolean))
+        .map(([kind, hits]) => (hits.every(Boolean) ? kind : `${kind} (for some ids only)`));
     };
     const media = ['rawPhoto', 'rawVideo', 'photo', 'poster', 'mp4', 'zip'];
-    const allRecords = ['result', 'frame', 'rawLookalike'];
+    const allRecords = ['result', 'item', 'frame', 'rawLookalike'];
 
     // Act / Assess
     expect({
-      'backend MediaObjects': reached('backend', 'MediaObjects'),
-      'backend TagRawUploads': reached('backend', 'TagRawUploads'),
-      'backend ReadExecutionRecords': reached('backend', 'ReadExecutionRecords'),
-      'lambda ReadMedia': reached('lambda', 'ReadMedia'),
-      'lambda WriteRenditionsAndState': reached('lambda', 'WriteRenditionsAndState'),
-      'mediaconvert ReadRawVideos': reached('mediaConvert', 'ReadRawVideos'),
-      'mediaconvert WriteVideoOutputs': reached('mediaConvert', 'WriteVideoOutputs'),
+      'backend s3:PutObject': reached('backend', 's3:PutObject'),
+      'backend s3:DeleteObject': reached('backend', 's3:DeleteObject'),
+      'backend s3:PutObjectTagging': reached('backend', 's3:PutObjectTagging'),
+      'backend s3:GetObject': reached('backend', 's3:GetObject'),
+      'lambda s3:GetObject': reached('lambda', 's3:GetObject'),
+      'lambda s3:PutObject': reached('lambda', 's3:PutObject'),
+      'mediaconvert s3:GetObject': reached('mediaConvert', 's3:GetObject'),
+      'mediaconvert s3:PutObject': reached('mediaConvert', 's3:PutObject'),
     }).toEqual({
-      'backend MediaObjects': media,
-      'backend TagRawUploads': ['rawPhoto', 'rawVideo'],
-      'backend ReadExecutionRecords': allRecords,
-      'lambda ReadMedia': [...media, ...allRecords],
-      'lambda WriteRenditionsAndState': ['photo', 'poster', 'mp4', 'zip', ...allRecords],
-      'mediaconvert ReadRawVideos': ['rawVideo'],
-      'mediaconvert WriteVideoOutputs': ['poster', 'mp4', 'frame'],
+      'backend s3:PutObject': media,
+      'backend s3:DeleteObject': media,
+      'backend s3:PutObjectTagging': ['rawPhoto', 'rawVideo'],
+      'backend s3:GetObject': [...media, ...allRecords],
+      'lambda s3:GetObject': [...media, ...allRecords],
+      'lambda s3:PutObject': ['photo', 'poster', 'mp4', 'zip', ...allRecords],
+      'mediaconvert s3:GetObject': ['rawVideo'],
+      'mediaconvert s3:PutObject': ['mp4', 'frame'],
     });
   });
 
-  it('names the resources of every Allow statement; "*" only for actions without resource-level permissions', () => {
-    const statements = (['backend', 'lambda', 'stepFunctions', 'mediaConvert'] as const).flatMap(
+  it('names the resources of every Allow statement; "*" only for actions without resource-level permissions; a Deny only as a fence around the execution records', () => {
+    const all = (['backend', 'lambda', 'stepFunctions', 'mediaConvert'] as const).flatMap(
       statementsOf,
     );
+    const statements = all.filter((s) => s.Effect === 'Allow');
     const starOnly = statements.filter((s) => s.Resource.includes('*'));
 
-    expect(statements.every((s) => s.Effect === 'Allow' && s.Resource.length > 0)).toBe(true);
+    expect(statements.every((s) => s.Resource.length > 0)).toBe(true);
+    expect(
+      all.filter((s) => s.Effect !== 'Allow').map((s) => [s.Sid, s.Effect, s.Resource]),
+    ).toEqual([
+      ['KeepOutOfExecutionRecords', 'Deny', [`${bucket}/_pipeline/*`]],
+      ['ReadNoExecutionRecords', 'Deny', [`${bucket}/_pipeline/*`]],
+    ]);
     expect(starOnly.flatMap((s) => s.Action).every((a) => /^(xray|logs):/.test(a))).toBe(true);
     expect(starOnly.flatMap((s) => s.Action)).not.toContain('logs:PutLogEvents');
   });
