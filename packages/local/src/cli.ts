@@ -1,6 +1,7 @@
-import { relative } from 'node:path';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { formatBytes } from './contact-sheet.ts';
-import { USAGE, parseCommandLine } from './command-line.ts';
+import { DEFAULT_OUT, USAGE, parseCommandLine } from './command-line.ts';
 import { Progress } from './progress.ts';
 import {
   SAMPLE_LISTING,
@@ -8,24 +9,63 @@ import {
   runListing,
   type RunListingOptions,
 } from './run-listing.ts';
+import { UsageError } from './usage-error.ts';
+
+/** `path` relative to where the command runs, when it is below it. */
+function here(path: string): string {
+  const near = relative(process.cwd(), path);
+  return near.startsWith('..') ? path : near || '.';
+}
+
+/** The first line of an error's message, prefixed with its name when that says something. */
+function oneLine(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const name = error instanceof Error ? error.name : '';
+  return name && name !== 'Error' && !message.startsWith(name) ? `${name}: ${message}` : message;
+}
+
+/**
+ * Adds the error, stack and all, to the run's log (JSON lines, like the functions' own), so the
+ * console keeps one line. Resolves false when even that cannot be written.
+ */
+async function logStack(log: string, error: unknown): Promise<boolean> {
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  try {
+    await mkdir(join(log, '..'), { recursive: true });
+    const line = { level: 'ERROR', message: 'npm start failed', error: stack };
+    await appendFile(log, `${JSON.stringify(line)}\n`);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function main(argv: readonly string[]): Promise<number> {
-  let options: RunListingOptions | 'help';
+  let options: RunListingOptions | 'help' | undefined;
   try {
     options = parseCommandLine(argv);
+    if (options === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    return await run(options);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
+    if (error instanceof UsageError) {
+      process.stderr.write(`npm start: ${error.message} (npm start -- --help lists the options)\n`);
+      return 2;
+    }
+    const log = join(resolve(typeof options === 'object' ? options.out : DEFAULT_OUT), 'run.log');
+    const kept = await logStack(log, error);
+    process.stderr.write(
+      `npm start failed: ${oneLine(error)}${kept ? ` (the stack is in ${here(log)})` : `\n${String((error as Error).stack)}`}\n`,
+    );
+    return 1;
   }
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+}
+
+/** One run, with its progress and the summary of where everything is. */
+async function run(options: RunListingOptions): Promise<number> {
   const progress = new Progress(process.stdout);
-  const here = (path: string) => {
-    const near = relative(process.cwd(), path);
-    return near.startsWith('..') ? path : near || '.';
-  };
   const report = await runListing({
     ...options,
     // A local run waits a quarter of the functions' own backoff and 1 s per state retry: a
@@ -34,11 +74,7 @@ async function main(argv: readonly string[]): Promise<number> {
     retryDelayMs: 1000,
     onEvent: progress.onEvent,
     onStep: progress.onStep,
-    onListing: (files) =>
-      progress.setNames(new Map(files.map((f) => [f.mediaId, f.fileName])), {
-        photo: files.filter((f) => f.mediaType === 'photo').length,
-        video: files.filter((f) => f.mediaType === 'video').length,
-      }),
+    onListing: (files) => progress.setListing(files),
   });
   progress.finish();
 
@@ -53,13 +89,11 @@ async function main(argv: readonly string[]): Promise<number> {
     out(
       `Listing ${result.status}: ${result.summary.succeeded} of ${result.summary.total} media processed`,
     );
-    for (const item of result.media) {
-      if (item.status === 'failed') {
-        const name = report.files.find((f) => f.mediaId === item.mediaId)?.fileName ?? item.mediaId;
-        out(`  ✗ ${name}: ${item.error.code} (${item.error.message})`);
-      }
+    for (const failure of report.failures) {
+      out(
+        `  ✗ ${failure.fileName ? `${failure.fileName}: ` : ''}${failure.code} (${failure.message})`,
+      );
     }
-    for (const error of result.errors) out(`  ✗ ${error.code}: ${error.message}`);
   }
   const verified = report.webhooks.filter((w) => w.payload !== undefined).length;
   out(`Webhook: ${describeDelivery(report.delivery)}`);
@@ -84,12 +118,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`npm start failed: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+process.exitCode = await main(process.argv.slice(2));

@@ -50,8 +50,8 @@ export function defaultConcurrency(): ConcurrencyLimits {
   };
 }
 
-/** How a local execution ended (or that it has not yet). */
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+/** How a local execution ended (or that it has not yet); `ABORTED`: by {@link LocalStepFunctions.abort}. */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
 /** What the run of one state cost, summed over its invocations. */
 export interface TaskTiming {
@@ -166,6 +166,12 @@ export class LocalStepFunctions implements ExecutionStarter {
   readonly #limiters: Record<keyof ConcurrencyLimits, LimitFunction>;
   readonly #retryOverrides: Record<string, number>;
   readonly #stateMachineArn: string;
+  /** How to stop each running execution. */
+  readonly #aborts = new Map<string, () => void>();
+  /** Executions stopped by {@link abort}: their queued invocations never start. */
+  readonly #aborted = new Set<string>();
+  /** The task invocations running now (started, not queued for a slot). */
+  readonly #running = new Set<Promise<unknown>>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     const names = pipelineNames(options.stage ?? 'local');
@@ -201,6 +207,7 @@ export class LocalStepFunctions implements ExecutionStarter {
 
   async start(request: StartExecutionRequest): Promise<StartExecutionResult> {
     if (this.executions.has(request.name)) return { status: 'already-exists' };
+    this.#aborted.delete(request.name);
     const input = JSON.parse(request.input) as unknown;
     const startedAt = new Date();
     let finish!: () => void;
@@ -233,13 +240,49 @@ export class LocalStepFunctions implements ExecutionStarter {
     }
   }
 
+  /**
+   * Stops a running execution where it is, as `StopExecution` does: it ends `ABORTED`; a task
+   * already invoked runs on to its end, but no further state starts.
+   *
+   * @returns whether the execution was running.
+   */
+  abort(name: string): boolean {
+    const abort = this.#aborts.get(name);
+    if (abort === undefined) return false;
+    this.#aborted.add(name);
+    abort();
+    return true;
+  }
+
+  /**
+   * Resolves once no task invocation is running (those of aborted executions included), so
+   * that what they write has landed before the stores close.
+   */
+  async invocationsSettled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /**
+   * Drops a stopped execution from {@link executions}: a long-running service keeps its own
+   * record and need not hold every input and output in memory. A running one is kept.
+   */
+  forget(name: string): void {
+    if (this.executions.get(name)?.status !== 'RUNNING') this.executions.delete(name);
+  }
+
   /** Each Task state's local handler, timing its invocations into `execution`. */
   #handlersFor(execution: LocalExecution): Record<string, (input: unknown) => Promise<unknown>> {
     const timed = async <T>(state: string, work: () => Promise<T>): Promise<T> => {
+      if (this.#aborted.has(execution.name)) {
+        throw named('States.Aborted', `Execution ${execution.name} was aborted`);
+      }
       const started = performance.now();
+      const running = work();
+      this.#running.add(running);
       try {
-        return await work();
+        return await running;
       } finally {
+        this.#running.delete(running);
         const timing = (execution.tasks[state] ??= { invocations: 0, totalMs: 0 });
         timing.invocations += 1;
         timing.totalMs += performance.now() - started;
@@ -276,6 +319,7 @@ export class LocalStepFunctions implements ExecutionStarter {
         retryIntervalOverrides: this.#retryOverrides,
       },
     });
+    this.#aborts.set(execution.name, () => run.abort());
     const collecting = (async () => {
       for await (const event of run.eventLogs) this.#record(execution, event);
     })();
@@ -284,8 +328,13 @@ export class LocalStepFunctions implements ExecutionStarter {
       execution.status = 'SUCCEEDED';
     } catch (error) {
       const failed = error as { name?: string; message?: string; cause?: unknown };
-      execution.status = 'FAILED';
-      execution.error ??= { Error: failed.name ?? 'Error', Cause: failed.message ?? '' };
+      if (this.#aborted.has(execution.name)) execution.status = 'ABORTED';
+      else {
+        execution.status = 'FAILED';
+        execution.error ??= { Error: failed.name ?? 'Error', Cause: failed.message ?? '' };
+      }
+    } finally {
+      this.#aborts.delete(execution.name);
     }
     await collecting;
     execution.stoppedAt = new Date();

@@ -12,6 +12,13 @@ const ITEM_END_STATES: Readonly<Record<string, 'photo' | 'video'>> = {
 
 type StepState = 'waiting' | 'running' | 'done' | 'failed';
 
+/** An item of the listing, as the folder gave it. */
+export interface ListedItem {
+  readonly mediaId: string;
+  readonly fileName: string;
+  readonly mediaType: 'photo' | 'video';
+}
+
 interface ItemLine {
   readonly mediaType: 'photo' | 'video';
   status: 'running' | 'succeeded' | 'failed' | 'retrying';
@@ -40,7 +47,7 @@ export class Progress {
     STEPS.map((s) => [s, { state: 'waiting' as StepState }]),
   );
   readonly #items = new Map<string, ItemLine>();
-  readonly #names = new Map<string, string>();
+  readonly #listed = new Map<string, ListedItem>();
   readonly #totals = { photo: 0, video: 0 };
   readonly #messages: string[] = [];
   #drawnLines = 0;
@@ -48,11 +55,15 @@ export class Progress {
 
   constructor(private readonly output: ProgressOutput) {}
 
-  /** Names items by their file (`Landscape_3.jpg`) rather than their media id. */
-  setNames(names: ReadonlyMap<string, string>, totals: { photo: number; video: number }): void {
-    for (const [id, name] of names) this.#names.set(id, name);
-    this.#totals.photo = totals.photo;
-    this.#totals.video = totals.video;
+  /**
+   * The listing's items: each is named by its file (`Landscape_3.jpg`) rather than its media id,
+   * and counted in its media type's total.
+   */
+  setListing(items: readonly ListedItem[]): void {
+    for (const item of items) {
+      this.#listed.set(item.mediaId, item);
+      this.#totals[item.mediaType] += 1;
+    }
   }
 
   /** A line from the runner (uploads, queue, where the outputs are). */
@@ -79,7 +90,7 @@ export class Progress {
 
   #name(mediaId: unknown): string {
     const id = String(mediaId);
-    return this.#names.get(id) ?? id;
+    return this.#listed.get(id)?.fileName ?? id;
   }
 
   /** Updates the model; returns the plain line for this event, if it is worth one. */
@@ -112,7 +123,9 @@ export class Progress {
           step.ms = event.timestamp - (step.startedAt ?? event.timestamp);
           if (step.state === 'failed') return undefined;
           step.state = 'done';
-          return `✓ ${event.state.name} (${(step.ms / 1000).toFixed(1)} s)`;
+          const done = `✓ ${event.state.name} (${(step.ms / 1000).toFixed(1)} s)`;
+          if (event.state.name !== 'Validate') return done;
+          return [done, ...this.#rejected(event.state.output)].join('\n');
         }
         const mediaType = ITEM_END_STATES[event.state.name];
         const output = event.state.output as { mediaId?: string; status?: string; error?: string };
@@ -151,6 +164,29 @@ export class Progress {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * Marks failed the listed items `Validate` did not pass on to the Map states (`output.photos`,
+   * `output.videos`): they never reach a state of their own, so the bars would wait for them.
+   * Returns a plain line for each; the run's summary gives the reason.
+   */
+  #rejected(output: unknown): string[] {
+    const accepted = output as { photos?: { mediaId: string }[]; videos?: { mediaId: string }[] };
+    const passed = new Set(
+      [...(accepted.photos ?? []), ...(accepted.videos ?? [])].map((m) => m.mediaId),
+    );
+    const lines: string[] = [];
+    for (const [mediaId, listed] of this.#listed) {
+      if (passed.has(mediaId) || this.#items.has(mediaId)) continue;
+      this.#items.set(mediaId, {
+        mediaType: listed.mediaType,
+        status: 'failed',
+        detail: 'rejected by Validate',
+      });
+      lines.push(`  ✗ ${listed.fileName}: rejected by Validate`);
+    }
+    return lines;
   }
 
   #schedule(): void {

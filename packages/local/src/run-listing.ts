@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ListingMediaResult, executionName, type ProcessingRequest } from '@toq/contracts';
@@ -9,9 +11,10 @@ import {
   readJsonRecordIfPresent,
   resultStateKey,
 } from '@toq/lambdas';
-import { contactSheet, type ZipListing } from './contact-sheet.ts';
+import { contactSheet, type Failure, type ZipListing } from './contact-sheet.ts';
 import {
   buildRequest,
+  rawKeyOf,
   readListingFolder,
   stableUuid,
   uploadRawFiles,
@@ -20,6 +23,7 @@ import {
 import type { LocalExecution } from './local-step-functions.ts';
 import { LocalPipeline, type LocalPipelineOptions, type StoreChoice } from './local-pipeline.ts';
 import type { ReceivedWebhook } from '@toq/lambdas/webhook-receiver';
+import { UsageError } from './usage-error.ts';
 
 /** The sample listing committed at the repository's root. */
 export const SAMPLE_LISTING = resolve(import.meta.dirname, '../../../samples/listing');
@@ -56,10 +60,13 @@ export interface LocalRunReport {
   readonly request: ProcessingRequest;
   readonly files: readonly ListingFile[];
   readonly skipped: readonly string[];
+  /** The raw keys uploaded, in file order (an unreadable file has none). */
   readonly rawKeys: readonly string[];
   readonly execution: LocalExecution | undefined;
   /** The consolidated result, when the execution got as far as writing it. */
   readonly result: ListingMediaResult | undefined;
+  /** The result's failed items and listing errors, by file name ({@link failuresOf}). */
+  readonly failures: readonly Failure[];
   readonly delivery: DeliveryRecord | undefined;
   /** The POSTs the local receiver got (empty with a callback URL of your own). */
   readonly webhooks: readonly ReceivedWebhook[];
@@ -91,7 +98,10 @@ export function localRequestId(): string {
  * Uploads the files to their raw keys, sends one `ProcessingRequest` to the queue, lets the event
  * source mapping deliver it to `start`, waits for the execution, then writes `result.json`
  * (the `ListingMediaResult`) and `contact-sheet.html` to `out` and checks the webhook.
+ * First, before it creates anything, it reads the folder and checks that an S3 endpoint answers.
  *
+ * @throws {UsageError} when the folder is missing, a file or holds no media, `out` is a file, or
+ *   the `--store s3` endpoint does not answer.
  * @example
  * const report = await runListing({ out: '.local/run' });
  * console.log(report.result?.status, report.paths.contactSheet);
@@ -103,6 +113,14 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
     options.listingId ??
     (folder === SAMPLE_LISTING ? SAMPLE_LISTING_ID : stableUuid('listing', folder));
   const requestId = options.requestId ?? localRequestId();
+  // What a person can get wrong is found before anything is created or uploaded.
+  const { files, skipped } = await readListingFolder(folder, listingId);
+  if (files.length === 0) {
+    throw new UsageError(`No photo or video in ${folder}: expected files such as .jpg, .png, .mp4`);
+  }
+  const s3 = options.store === undefined || options.store === 'fs' ? undefined : options.store;
+  if (s3?.endpoint !== undefined) await checkEndpointAnswers(s3.endpoint);
+  await makeOutputFolder(out);
   const bucketDir = join(out, 'bucket');
   const paths = {
     out,
@@ -111,29 +129,25 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
     contactSheet: join(out, 'contact-sheet.html'),
     log: join(out, 'run.log'),
   };
-  await mkdir(out, { recursive: true });
   const logFile = createWriteStream(paths.log, { flags: 'w' });
   const step = options.onStep ?? (() => undefined);
-  const pipeline = await LocalPipeline.create({
-    ...options,
-    store:
-      options.store === undefined || options.store === 'fs'
-        ? { kind: 'fs', root: bucketDir }
-        : options.store,
-    onLog: (entry) => logFile.write(`${JSON.stringify(entry)}\n`),
-  });
+  let pipeline: LocalPipeline | undefined;
   try {
-    const { files, skipped } = await readListingFolder(folder, listingId);
-    if (files.length === 0) {
-      throw new Error(`No photo or video in ${folder}: expected files such as .jpg, .png, .mp4`);
-    }
+    pipeline = await LocalPipeline.create({
+      ...options,
+      store: s3 ?? { kind: 'fs', root: bucketDir },
+      onLog: (entry) => logFile.write(`${JSON.stringify(entry)}\n`),
+    });
     options.onListing?.(files);
     step(
       `Listing ${listingId}: ${files.length} media from ${folder}${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}`,
     );
+    for (const file of files) {
+      if (file.unreadable) step(`✗ ${file.fileName}: ${file.unreadable}: nothing to upload`);
+    }
+    const request = buildRequest(listingId, requestId, files, pipeline.callbackUrl);
     const rawKeys = await uploadRawFiles(pipeline.rawStore, listingId, files);
     step(`Uploaded ${rawKeys.length} raw objects to ${pipeline.bucket}`);
-    const request = buildRequest(listingId, requestId, files, pipeline.callbackUrl);
     await pipeline.queue.send(JSON.stringify(request));
     step(`Sent the ProcessingRequest ${requestId} to the queue`);
     const name = executionName(listingId, requestId);
@@ -144,17 +158,16 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
     const result = await readJsonRecordIfPresent(store, resultStateKey(scope), ListingMediaResult);
     const delivery = await readJsonRecordIfPresent(store, deliveryStateKey(scope), DeliveryRecord);
     const zip = result?.zip ? await pipeline.readZip(result.zip.key) : undefined;
+    const failures = result ? failuresOf(result, listingId, files) : [];
     if (result) {
       await writeFile(paths.result, `${JSON.stringify(result, null, 2)}\n`);
-      if (options.store !== undefined && options.store !== 'fs') {
-        await mirrorRenditions(pipeline, result, bucketDir);
-      }
-      const fileNames = new Map(files.map((f) => [f.mediaId, f.fileName]));
+      if (s3) await mirrorRenditions(pipeline, result, bucketDir);
       await writeFile(
         paths.contactSheet,
         contactSheet({
           result,
-          fileNames,
+          fileNames: new Map(files.map((f) => [f.mediaId, f.fileName])),
+          failures,
           src: (key) => `bucket/${key}`,
           ...(zip ? { zip } : {}),
           delivery: describeDelivery(delivery),
@@ -171,6 +184,7 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
       rawKeys,
       execution,
       result,
+      failures,
       delivery,
       webhooks: [...(pipeline.receiver?.received ?? [])],
       zip,
@@ -179,8 +193,79 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
       ok: result !== undefined && result.status !== 'failed',
     };
   } finally {
-    await pipeline.close();
+    await pipeline?.close();
     await new Promise<void>((done) => logFile.end(done));
+  }
+}
+
+/**
+ * The result's failed items and listing errors in the user's terms: each item by its file name,
+ * and each raw key in a message replaced by the file's name. An unreadable file's item says why
+ * it could not be read rather than that its upload is missing.
+ */
+export function failuresOf(
+  result: ListingMediaResult,
+  listingId: string,
+  files: readonly ListingFile[],
+): Failure[] {
+  const byMediaId = new Map(files.map((f) => [f.mediaId, f]));
+  const inFileTerms = (message: string) =>
+    files.reduce(
+      (text, file) => text.replaceAll(rawKeyOf(listingId, file), file.fileName),
+      message,
+    );
+  const items = result.media.flatMap((item): Failure[] => {
+    if (item.status !== 'failed') return [];
+    const file = byMediaId.get(item.mediaId);
+    const message = file?.unreadable
+      ? `${file.unreadable}: nothing to upload`
+      : inFileTerms(item.error.message);
+    return [{ fileName: file?.fileName ?? item.mediaId, code: item.error.code, message }];
+  });
+  const listing = result.errors.map((e) => ({ code: e.code, message: inFileTerms(e.message) }));
+  return [...items, ...listing];
+}
+
+/** How long an endpoint has to answer the check before a run. */
+const ENDPOINT_CHECK_MS = 10_000;
+
+/**
+ * Any HTTP answer will do; none at all means the user's endpoint is wrong or down. `node:http`
+ * rather than `fetch`, which refuses the ports the Fetch standard calls bad (9, 6000, …).
+ */
+async function checkEndpointAnswers(endpoint: string): Promise<void> {
+  const send = new URL(endpoint).protocol === 'https:' ? httpsRequest : httpRequest;
+  const failure = await new Promise<string | undefined>((answered) => {
+    const request = send(endpoint, { method: 'HEAD', timeout: ENDPOINT_CHECK_MS }, (response) => {
+      response.resume();
+      answered(undefined);
+    });
+    request.on('timeout', () =>
+      request.destroy(new Error(`no answer in ${ENDPOINT_CHECK_MS / 1000} s`)),
+    );
+    request.on('error', (error: NodeJS.ErrnoException) => answered(error.code ?? error.message));
+    request.end();
+  });
+  if (failure !== undefined) {
+    throw new UsageError(
+      `--endpoint ${endpoint} does not answer (${failure}): start the S3/SQS server there, or leave --endpoint out to run fauxqs in process`,
+    );
+  }
+}
+
+/** `out`, made when missing. */
+async function makeOutputFolder(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new UsageError(`--out ${out} is a file: give a folder for the run's outputs`);
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new UsageError(`--out ${out} cannot be created: permission denied`);
+    }
+    throw error;
   }
 }
 

@@ -13,11 +13,7 @@ async function runWith(progress: Progress): Promise<void> {
     timeScale: 0,
     onEvent: progress.onEvent,
     onStep: progress.onStep,
-    onListing: (files) =>
-      progress.setNames(new Map(files.map((f) => [f.mediaId, f.fileName])), {
-        photo: files.length,
-        video: 0,
-      }),
+    onListing: (files) => progress.setListing(files),
   });
   progress.finish();
 }

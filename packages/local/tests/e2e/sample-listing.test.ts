@@ -215,16 +215,35 @@ describe('npm start on the sample listing (filesystem store, local queue and sta
 });
 
 describe('the contact sheet', () => {
-  it('shows every rendition in headless Chromium, failed items in red', async () => {
+  it('shows the failures first, then every rendition at its true size in headless Chromium', async () => {
     // Prepare
+    const renditions = new Map(
+      result.media
+        .flatMap((m) => (m.status === 'succeeded' ? m.renditions : []))
+        .map((r) => [`bucket/${r.key}`, r]),
+    );
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      // A tall viewport: the screenshot is its first 2400 pixels.
+      const page = await browser.newPage({ viewport: { width: 1400, height: 2400 } });
 
       // Act
       await page.goto(pathToFileURL(report.paths.contactSheet).href, { waitUntil: 'load' });
       const images = await page.$$eval('img', (all) =>
-        all.map((img) => ({ src: img.getAttribute('src'), naturalWidth: img.naturalWidth })),
+        all.map((img) => ({
+          src: img.getAttribute('src') ?? '',
+          naturalWidth: img.naturalWidth,
+          naturalHeight: img.naturalHeight,
+          shownWidth: img.getBoundingClientRect().width,
+          shownHeight: img.getBoundingClientRect().height,
+          background: (
+            globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }
+          ).getComputedStyle(img).backgroundImage,
+        })),
+      );
+      const firstSection = await page.$eval('body > section', (s) => s.id);
+      const summary = await page.$$eval('#failures tr', (rows) =>
+        rows.slice(1).map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent)),
       );
       const failed = await page.$$eval('section.failed', (all) =>
         all.map((s) => ({
@@ -235,21 +254,48 @@ describe('the contact sheet', () => {
         })),
       );
       await mkdir(join(SCREENSHOT, '..'), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      // The top of the page (the failures, the webhook, the first items at their true size): the
+      // whole page, every rendition at full size, is too tall for one screenshot.
+      await page.screenshot({ path: SCREENSHOT });
 
-      // Assess: 13 photos × 4 sizes + 4 video posters, every one decoded by the browser.
-      expect(images).toHaveLength(56);
-      expect(images.filter((i) => i.naturalWidth === 0)).toEqual([]);
-      const renditions = result.media.flatMap((m) =>
-        m.status === 'succeeded' ? m.renditions : [],
-      );
-      expect(new Set(images.map((i) => i.src))).toEqual(
-        new Set(renditions.filter((r) => r.ext !== 'mp4').map((r) => `bucket/${r.key}`)),
-      );
+      // Assess: the failures come first, one row per failed item, by file name.
+      expect(firstSection).toBe('failures');
+      expect(summary).toEqual([
+        ['broken.jpg', 'CORRUPT_IMAGE', expect.stringMatching(/^Corrupt image: /)],
+      ]);
       expect(failed).toEqual([
         { text: expect.stringContaining('CORRUPT_IMAGE'), color: 'rgb(220, 38, 38)' },
       ]);
-      expect(await page.locator('table tr').count()).toBe(58); // the zip's 57 entries + header
+      // 13 photos × 4 sizes + 4 video posters, each decoded and shown at the size the result
+      // records, pixel for pixel: small, medium and large are as large as they are.
+      expect(images).toHaveLength(56);
+      expect(new Set(images.map((i) => i.src))).toEqual(
+        new Set(
+          [...renditions.values()].filter((r) => r.ext !== 'mp4').map((r) => `bucket/${r.key}`),
+        ),
+      );
+      for (const image of images) {
+        const rendition = renditions.get(image.src);
+        const sizes = [
+          image.naturalWidth,
+          image.shownWidth,
+          image.naturalHeight,
+          image.shownHeight,
+        ];
+        expect(sizes, image.src).toEqual([
+          rendition?.width,
+          rendition?.width,
+          rendition?.height,
+          rendition?.height,
+        ]);
+        // JPEGs on a plain background; a PNG, which may be transparent, on a checkerboard.
+        if (rendition?.ext === 'png') expect(image.background).toContain('conic-gradient');
+        else expect(image.background, image.src).toBe('none');
+      }
+      expect(await page.locator('#webhook').textContent()).toContain(
+        'delivered to http://127.0.0.1',
+      );
+      expect(await page.locator('#zip tr').count()).toBe(58); // the zip's 57 entries + header
       expect(existsSync(SCREENSHOT)).toBe(true);
     } finally {
       await browser.close();
