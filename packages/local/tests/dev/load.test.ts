@@ -20,8 +20,8 @@ import {
   type RunningDev,
 } from './support.ts';
 
-const REQUESTS = 30;
-const REPEATED = 8;
+const REQUESTS = 50;
+const REPEATED = 10;
 const NEVER = ['not json at all', '{"schemaVersion": 1, "listingId": "../etc"}'];
 
 let dev: RunningDev | undefined;
