@@ -4,9 +4,11 @@
 //
 // node bench/measure.mjs copy|zip <dir> <file count>   (BENCH_CHUNK: read size, default 64 KiB)
 // node bench/measure.mjs zip-4gib <archive file> <entry bytes>
+// node bench/measure.mjs tree-copy|tree-zip|tree-archiver <dir>   (every file under <dir>)
+// node bench/measure.mjs tree-zip-file <dir> <archive file>
 import { randomFillSync } from 'node:crypto';
 import { createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setInterval, clearInterval } from 'node:timers';
@@ -24,6 +26,45 @@ const files = (dir, count) =>
     .sort()
     .slice(0, count)
     .map((name) => ({ name, path: join(dir, name), size: statSync(join(dir, name)).size }));
+
+/**
+ * Every file under `dir` as a zip entry would name it (`photo/large/….jpg`), in path order (as S3
+ * lists a listing's renditions), with its size when `withSizes` (one stat per file).
+ */
+const tree = (dir, withSizes) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const path = join(entry.parentPath, entry.name);
+      return { name: relative(dir, path), path, size: withSizes ? statSync(path).size : 0 };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+/** createZip's entries for `list`: each file opened when the archive reaches it, size declared. */
+const lazyFileEntries = (list) =>
+  list.map(({ name, path, size }) => ({
+    path: name,
+    source: async () => createReadStream(path, { highWaterMark: READ_CHUNK }),
+    size,
+  }));
+
+/**
+ * archiver as published (its JavaScript CRC-32 and readable-stream), loaded before the clock
+ * starts, and only for its own measurement: its modules would count in the others' peak RSS.
+ */
+const archiver = process.argv[2] === 'tree-archiver' ? await import('archiver') : undefined;
+
+/** The date every entry gets (createZip's default), so that archiver writes the same headers. */
+const ZIP_EPOCH = new Date(Date.UTC(1980, 0, 1));
+
+/** Reads `stream` to its end, throwing the bytes away. */
+const drain = (stream) =>
+  new Promise((resolve, reject) => {
+    stream
+      .on('data', () => undefined)
+      .once('end', resolve)
+      .once('error', reject);
+  });
 
 /** A destination that throws every byte away. */
 function nullSink() {
@@ -54,7 +95,8 @@ function bigVideo(bytes, onCrc) {
   });
 }
 
-async function run(mode, target, count) {
+async function run(mode, target, argument) {
+  const count = Number(argument);
   if (mode === 'copy') {
     const list = files(target, count);
     for (const { path } of list)
@@ -85,18 +127,48 @@ async function run(mode, target, count) {
     const summary = await createZip(entries, createWriteStream(target));
     return { bytes: count, archiveBytes: summary.bytes, crc };
   }
+  if (mode === 'tree-copy') {
+    // The floor of any zip that reads its sources one after another: each file read to its end,
+    // the bytes thrown away, the next one opened then (not waiting for the previous one's close).
+    const list = tree(target, true);
+    for (const { path } of list) await drain(createReadStream(path, { highWaterMark: READ_CHUNK }));
+    return { bytes: list.reduce((sum, f) => sum + f.size, 0), entries: list.length };
+  }
+  if (mode === 'tree-zip' || mode === 'tree-zip-file') {
+    const list = tree(target, true);
+    const destination = mode === 'tree-zip' ? nullSink() : createWriteStream(argument);
+    const summary = await createZip(lazyFileEntries(list), destination);
+    return {
+      bytes: list.reduce((sum, f) => sum + f.size, 0),
+      entries: summary.entries,
+      archiveBytes: summary.bytes,
+    };
+  }
+  if (mode === 'tree-archiver') {
+    // archiver as published, the way it zips files: `file()` stats each one (4 at a time) and
+    // opens it when its turn comes; stored, with createZip's date and permissions.
+    const list = tree(target, false);
+    const archive = new archiver.ZipArchive({ store: true });
+    const written = pipeline(archive, nullSink());
+    let bytes = 0;
+    archive.on('entry', (data) => (bytes += data.stats.size));
+    for (const { name, path } of list) archive.file(path, { name, date: ZIP_EPOCH, mode: 0o644 });
+    await archive.finalize();
+    await written;
+    return { bytes, entries: list.length, archiveBytes: archive.pointer() };
+  }
   throw new Error(`unknown mode ${mode}`);
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const [mode, target, count] = process.argv.slice(2);
+  const [mode, target, argument] = process.argv.slice(2);
   let peakHeap = 0;
   const sampler = setInterval(() => {
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 10);
   const startCpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  const result = await run(mode, target, Number(count));
+  const result = await run(mode, target, argument);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(startCpu);
   clearInterval(sampler);

@@ -1,6 +1,7 @@
 /**
- * `npm run bench` (or `npx nx run zipper:bench`): zipping against a plain stream copy of the same
- * bytes, at 100 MB and at 2 GB, then one archive past 4 GiB checked by 7-Zip and yauzl.
+ * `npm run bench` (or `npx nx run zipper:bench`), second part (after `renditions.ts`): zipping
+ * against a plain stream copy of the same bytes, at 100 MB and at 2 GB, then one archive past
+ * 4 GiB checked by 7-Zip and yauzl.
  *
  * The data are random bytes (nothing compresses) written once to files of 4 MiB, named `.jpg` as
  * the bundle's photos are. Each measurement runs in a process of its own (`measure.mjs`), so
@@ -10,7 +11,7 @@
  * Environment: BENCH_ROUNDS (default 3); BENCH_SKIP_4GIB=1 leaves out the 4 GiB archive;
  * BENCH_CHUNK, the size in bytes both sides read the files in (default 64 KiB, Node's default).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { sevenZipTest } from '../../../tools/testing/seven-zip.ts';
+import { measure, type Measure } from './child.ts';
 
 const MIB = 1024 * 1024;
 const FILE_BYTES = 4 * MIB;
@@ -34,34 +36,6 @@ const BIG_ENTRY_BYTES = 4 * 1024 * MIB + 64 * MIB;
  * buffers every few MB instead of letting up to 64 MB of them wait for a full collection.
  */
 const NODE_FLAGS: readonly (readonly string[])[] = [[], ['--max-semi-space-size=1']];
-
-interface Measure {
-  mode: string;
-  bytes: number;
-  seconds: number;
-  cpuSeconds: number;
-  peakRssMb: number;
-  peakHeapMb: number;
-  archiveBytes?: number;
-  crc?: number;
-}
-
-function measure(nodeFlags: readonly string[], ...args: string[]): Promise<Measure> {
-  return new Promise((resolve, reject) => {
-    const script = join(import.meta.dirname, 'measure.mjs');
-    const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(stdout) as Measure)
-        : reject(new Error(`measure.mjs ${args.join(' ')} exited with ${code}`)),
-    );
-  });
-}
 
 const mbps = (m: Measure) => m.bytes / 1e6 / m.seconds;
 const fixed = (n: number, digits = 0) => n.toFixed(digits);

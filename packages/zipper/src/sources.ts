@@ -1,4 +1,4 @@
-import { Transform, pipeline, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { describeValue } from '@toq/contracts/constants';
 import { isReadable, type ZipEntry } from './entries';
 import { ZipperError, messageOf } from './errors';
@@ -56,9 +56,16 @@ const READ_AHEAD_BYTES = 1024 * 1024;
 
 /**
  * Pipes `stream` through a counter of its bytes and returns the counter, for archiver to read;
- * `onBytes` is told the count so far at every chunk (the idle timeout's progress). The run fails with `SIZE_MISMATCH` as soon as the count disagrees with the entry's `size`, and
- * with `SOURCE_FAILED` when the stream errors or closes before its end (archiver would not
- * notice: it waits forever for a source that errored).
+ * `onBytes` is told the count so far at every chunk (the idle timeout's progress). The run fails
+ * with `SIZE_MISMATCH` as soon as the count disagrees with the entry's `size`, and with
+ * `SOURCE_FAILED` when the stream errors or closes before its end (archiver would not notice: it
+ * waits forever for a source that errored).
+ *
+ * Wired by hand rather than with `stream.pipeline`: a pipeline per entry costs an
+ * `AbortController`, whose abort at the end builds a `DOMException` with its stack trace, and a
+ * dozen listeners; on a listing's 2,000 small renditions, the zip took 10–20 % more CPU time
+ * with it. The listeners stay on after the entry, so a late `error` from the source can never go
+ * unhandled.
  */
 export function countedSource(
   entry: ZipEntry,
@@ -87,8 +94,7 @@ export function countedSource(
       callback(size !== undefined && count !== size ? sizeMismatch(path, size, `${count}`) : null);
     },
   });
-  pipeline(stream, counter, (error) => {
-    if (!error) return;
+  const failed = (error: Error) =>
     failure.fail(
       error instanceof ZipperError
         ? error
@@ -98,6 +104,20 @@ export function countedSource(
             { cause: error, entryPath: path },
           ),
     );
+  let ended = stream.readableEnded;
+  stream.on('error', failed);
+  stream.once('end', () => (ended = true));
+  stream.once('close', () => {
+    if (!ended) failed(prematureClose());
   });
+  counter.on('error', failed);
+  // A stream destroyed before its end (by its opener, say) will never close again: fail now.
+  if (stream.destroyed && !ended) failed(stream.errored ?? prematureClose());
+  stream.pipe(counter);
   return counter;
+}
+
+/** The error of a stream that closed before its end, as `stream.finished` reports it. */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }

@@ -1,7 +1,10 @@
 import { zipEntryPath } from '@toq/contracts';
 import { createZip, type ZipEntry } from '@toq/zipper';
+import { ZipArchive } from 'archiver';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
+import { mixedEntries } from '../support/mixed-entries.ts';
 import {
   MemorySink,
   chunked,
@@ -154,6 +157,28 @@ describe('createZip', () => {
     const second = await zipToBuffer(changed);
 
     expect(sha256(second.archive)).not.toBe(sha256(first.archive));
+  });
+
+  it("writes the bytes of archiver's own append: stored and deflated, Buffers and streams, empty, non-ASCII", async () => {
+    const date = new Date('2026-11-25T10:20:30Z');
+    const { archive: zipped } = await zipToBuffer(mixedEntries(), { date });
+
+    const archive = new ZipArchive({ zlib: { level: 6 } });
+    const expected = new MemorySink();
+    const written = pipeline(archive, expected);
+    for (const { path, source } of mixedEntries()) {
+      archive.append(typeof source === 'function' ? await source() : source, {
+        name: path,
+        date,
+        mode: 0o644,
+        store: path.endsWith('.jpg'),
+      });
+    }
+    await archive.finalize();
+    await written;
+
+    expect(zipped.length).toBe(expected.buffer.length);
+    expect(sha256(zipped)).toBe(sha256(expected.buffer));
   });
 
   it('reads entries from an async generator', async () => {

@@ -2,7 +2,7 @@ import { createZip, ZipperError, type ZipEntry } from '@toq/zipper';
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MemorySink,
@@ -63,6 +63,49 @@ describe('createZip when a source fails', () => {
     expect(sink.errored).toBe(error);
     await expectNoValidZip(sink.buffer);
   });
+
+  it('rejects with SOURCE_FAILED when a source closes before its end without an error', async () => {
+    let pushed = 0;
+    const cut = new Readable({
+      read() {
+        if (pushed < 100_000) this.push(video.subarray(pushed, (pushed += 16 * 1024)));
+        else this.destroy(); // a stream torn down midway: 'close' without 'end' or 'error'
+      },
+    });
+
+    const { error, sink } = await failedRun([{ path: 'video/large/b.mp4', source: cut }]);
+
+    expect(error).toMatchObject({
+      code: 'SOURCE_FAILED',
+      entryPath: 'video/large/b.mp4',
+      cause: { code: 'ERR_STREAM_PREMATURE_CLOSE' },
+    });
+    expect(error.message).toBe(
+      'Entry "video/large/b.mp4" failed while being read: Premature close',
+    );
+    await expectNoValidZip(sink.buffer);
+  });
+
+  it.each([
+    ['without an error', undefined, 'Premature close'],
+    ['with an error', new Error('EACCES: permission denied'), 'EACCES: permission denied'],
+  ])(
+    'rejects with SOURCE_FAILED at once when the opener resolves to a stream already destroyed %s',
+    async (_how, reason, message) => {
+      const open = async () => {
+        const stream = chunked(photo);
+        stream.on('error', () => undefined);
+        stream.destroy(reason);
+        await new Promise((resolve) => setImmediate(resolve)); // it has closed by now
+        return stream;
+      };
+
+      const { error } = await failedRun([{ path: 'a.jpg', source: open }]);
+
+      expect(error).toMatchObject({ code: 'SOURCE_FAILED', entryPath: 'a.jpg' });
+      expect(error.message).toBe(`Entry "a.jpg" failed while being read: ${message}`);
+    },
+  );
 
   it('rejects with SOURCE_FAILED when the opener rejects', async () => {
     const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
