@@ -3,18 +3,19 @@ import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookPayload, parse, type ListingMediaResult } from '@toq/contracts';
-import { startWebhookReceiver, type WebhookReceiver } from '@toq/lambdas/webhook-receiver';
+import { type ListingMediaResult } from '@toq/contracts';
+import type { WebhookReceiver } from '@toq/lambdas/webhook-receiver';
 import { launchChromium } from '../../../../tools/testing/browser.ts';
 import type { ExecutionRecord, RequestRecord } from '../../src/dev/history.ts';
 import {
   FILES,
   clients,
   dashboardJson,
-  dataDir,
   sendListing,
-  startDev,
   type RunningDev,
+  startDevWithReceiver,
+  stopDevWithReceiver,
+  verifiedWebhooks,
 } from './support.ts';
 
 /** The screenshots (an execution's page; the requests) are kept with the test reports. */
@@ -32,27 +33,20 @@ let listing: Awaited<ReturnType<typeof sendListing>>;
 let poisonId: string;
 
 beforeAll(async () => {
-  dev = await startDev(await dataDir('dashboard'));
-  receiver = await startWebhookReceiver({ secret: dev.connection.webhookSecret });
+  ({ dev, receiver } = await startDevWithReceiver('dashboard'));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 2400 } });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await receiver?.close();
-  if (dev?.child.exitCode === null) await dev.stop();
+  await stopDevWithReceiver(dev, receiver);
 });
 
 const executionName = () => `${listing.request.listingId}_${listing.request.requestId}`;
 
 /** The verified (signature checked) webhooks of the listing so far. */
-const verifiedWebhooks = () =>
-  receiver.received.filter(
-    (w) =>
-      w.payload !== undefined &&
-      parse(WebhookPayload, w.payload).data.requestId === listing.request.requestId,
-  );
+const listingWebhooks = () => verifiedWebhooks(receiver, listing.request.requestId);
 
 describe('the npm run dev dashboard in headless Chromium', { timeout: 4 * SLOW_MS }, () => {
   it('shows requests live, the newest first, an unparseable one with its reason, and the execution reaching SUCCEEDED without a reload', async () => {
@@ -191,7 +185,7 @@ describe('the npm run dev dashboard in headless Chromium', { timeout: 4 * SLOW_M
   it('sends the webhook again from the button: a second delivery, received and signed', async () => {
     // Prepare
     expect(await page.$$('#deliveries tr.delivery')).toHaveLength(1);
-    expect(verifiedWebhooks()).toHaveLength(1);
+    expect(listingWebhooks()).toHaveLength(1);
 
     // Act
     await page.click(`button[data-resend="${executionName()}"]`);
@@ -206,7 +200,7 @@ describe('the npm run dev dashboard in headless Chromium', { timeout: 4 * SLOW_M
       ['send again', expect.any(String), 'delivered', 'HTTP 204'],
     ]);
     expect(await page.textContent('#resend-status')).toBe('Sent again: delivered, HTTP 204');
-    const webhooks = verifiedWebhooks();
+    const webhooks = listingWebhooks();
     expect(webhooks).toHaveLength(2);
     expect(webhooks[1]?.headers['webhook-id']).toBe(webhooks[0]?.headers['webhook-id']);
     // The screenshot shows the page with both deliveries.

@@ -5,19 +5,20 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookPayload, parse } from '@toq/contracts';
-import { startWebhookReceiver, type WebhookReceiver } from '@toq/lambdas/webhook-receiver';
+import type { WebhookReceiver } from '@toq/lambdas/webhook-receiver';
 import type { ExecutionRecord, RequestRecord } from '../../src/dev/history.ts';
 import {
   FILES,
   clients,
   dashboardJson,
-  dataDir,
   sendListing,
   startDev,
   startHoldingReceiver,
   waitFor,
   type RunningDev,
+  startDevWithReceiver,
+  stopDevWithReceiver,
+  verifiedWebhooks,
 } from './support.ts';
 
 const POISON = '{"schemaVersion": 1, "requestId": "never"}';
@@ -27,20 +28,12 @@ let dev: RunningDev;
 let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  data = await dataDir('restart');
-  dev = await startDev(data);
-  receiver = await startWebhookReceiver({ secret: dev.connection.webhookSecret });
+  ({ data, dev, receiver } = await startDevWithReceiver('restart'));
 });
 
-afterAll(async () => {
-  await receiver?.close();
-  if (dev?.child.exitCode === null) await dev.stop();
-});
+afterAll(() => stopDevWithReceiver(dev, receiver));
 
-const webhooksOf = (requestId: string) =>
-  receiver.received.filter(
-    (w) => w.payload !== undefined && parse(WebhookPayload, w.payload).data.requestId === requestId,
-  );
+const webhooksOf = (requestId: string) => verifiedWebhooks(receiver, requestId);
 
 const execution = (name: string) =>
   dashboardJson<ExecutionRecord>(dev.connection, `api/executions/${name}`);

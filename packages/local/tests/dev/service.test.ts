@@ -7,18 +7,20 @@ import { HeadBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookPayload, parse } from '@toq/contracts';
-import { startWebhookReceiver, type WebhookReceiver } from '@toq/lambdas/webhook-receiver';
+import type { WebhookReceiver } from '@toq/lambdas/webhook-receiver';
 import type { ExecutionRecord, RequestRecord } from '../../src/dev/history.ts';
 import {
   FILES,
   clients,
   dashboard,
   dashboardJson,
-  dataDir,
   sendListing,
-  startDev,
   waitFor,
   type RunningDev,
+  startDevWithReceiver,
+  stopDevWithReceiver,
+  verifiedWebhooks,
+  CONNECTION_KEYS,
 } from './support.ts';
 
 type RequestRow = RequestRecord & { execution?: Pick<ExecutionRecord, 'name' | 'status'> };
@@ -28,39 +30,19 @@ let dev: RunningDev;
 let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  data = await dataDir('service');
-  dev = await startDev(data);
-  receiver = await startWebhookReceiver({ secret: dev.connection.webhookSecret });
+  ({ data, dev, receiver } = await startDevWithReceiver('service'));
 });
 
-afterAll(async () => {
-  await receiver?.close();
-  if (dev?.child.exitCode === null) await dev.stop();
-});
+afterAll(() => stopDevWithReceiver(dev, receiver));
 
-/** The verified webhooks of one request so far. */
-const webhooksOf = (requestId: string) =>
-  receiver.received.filter(
-    (w) => w.payload !== undefined && parse(WebhookPayload, w.payload).data.requestId === requestId,
-  );
+const webhooksOf = (requestId: string) => verifiedWebhooks(receiver, requestId);
 
 describe('npm run dev: the endpoint and connection.json', { timeout: 60_000 }, () => {
   it('writes connection.json with exactly the keys a backend needs, private to its owner', async () => {
     const file = join(data, 'connection.json');
     const connection = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
 
-    expect(Object.keys(connection).sort()).toEqual(
-      [
-        'bucket',
-        'dashboardUrl',
-        'dlqUrl',
-        'endpoint',
-        'queueUrl',
-        'region',
-        'schemasUrl',
-        'webhookSecret',
-      ].sort(),
-    );
+    expect(Object.keys(connection).sort()).toEqual([...CONNECTION_KEYS]);
     expect(connection).toMatchObject({
       endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       region: 'us-east-1',

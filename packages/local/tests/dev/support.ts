@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
-import { rawKey, type ProcessingRequestInput } from '@toq/contracts';
+import { WebhookPayload, parse, rawKey, type ProcessingRequestInput } from '@toq/contracts';
+import { startWebhookReceiver, type WebhookReceiver } from '@toq/lambdas/webhook-receiver';
 import type { Connection } from '../../src/dev/service.ts';
 
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -267,3 +268,46 @@ export async function dashboard(
 export async function dashboardJson<T>(connection: Connection, path: string): Promise<T> {
   return JSON.parse((await dashboard(connection, path)).body.toString('utf8')) as T;
 }
+
+/** A test file's service and the webhook receiver that verifies with its secret. */
+export interface DevWithReceiver {
+  readonly data: string;
+  readonly dev: RunningDev;
+  readonly receiver: WebhookReceiver;
+}
+
+/** Starts the service on a fresh data folder named after `name`, and a receiver for its webhooks. */
+export async function startDevWithReceiver(name: string): Promise<DevWithReceiver> {
+  const data = await dataDir(name);
+  const dev = await startDev(data);
+  const receiver = await startWebhookReceiver({ secret: dev.connection.webhookSecret });
+  return { data, dev, receiver };
+}
+
+/** Stops what {@link startDevWithReceiver} started (either may be missing after a failed start). */
+export async function stopDevWithReceiver(
+  dev: RunningDev | undefined,
+  receiver: WebhookReceiver | undefined,
+): Promise<void> {
+  await receiver?.close();
+  if (dev?.child.exitCode === null) await dev.stop();
+}
+
+/** The webhooks of one request the receiver got with a valid signature, so far. */
+export function verifiedWebhooks(receiver: WebhookReceiver, requestId: string) {
+  return receiver.received.filter(
+    (w) => w.payload !== undefined && parse(WebhookPayload, w.payload).data.requestId === requestId,
+  );
+}
+
+/** The keys of `{data}/connection.json`, exactly: all a backend (and the examples) may rely on. */
+export const CONNECTION_KEYS = [
+  'bucket',
+  'dashboardUrl',
+  'dlqUrl',
+  'endpoint',
+  'queueUrl',
+  'region',
+  'schemasUrl',
+  'webhookSecret',
+] as const;

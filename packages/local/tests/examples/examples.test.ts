@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebhookPayload, parse } from '@toq/contracts';
 import { startWebhookReceiver } from '@toq/lambdas/webhook-receiver';
 import { everyOnPath } from '../../../../tools/testing/executables.ts';
+import { CONNECTION_KEYS } from '../dev/support.ts';
 
 /**
  * The backend examples of `examples/` run against the real `npm run dev`, as a backend engineer
@@ -23,17 +24,6 @@ const PYTHON_EXAMPLE = join(ROOT, 'examples/python/process_listing.py');
 const AWS_CLI_EXAMPLE = join(ROOT, 'examples/aws-cli/send-listing.sh');
 const SAMPLE_LISTING = join(ROOT, 'samples/listing');
 
-/** The keys `npm run dev` writes to `{data}/connection.json`, all the examples may rely on. */
-const CONNECTION_KEYS = [
-  'bucket',
-  'dashboardUrl',
-  'dlqUrl',
-  'endpoint',
-  'queueUrl',
-  'region',
-  'schemasUrl',
-  'webhookSecret',
-] as const;
 type Connection = Record<(typeof CONNECTION_KEYS)[number], string>;
 
 const run = promisify(execFile);
