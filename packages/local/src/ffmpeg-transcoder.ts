@@ -87,9 +87,18 @@ export class FfmpegTranscoder implements VideoTranscoder {
         const outputs = [];
         for (const [o, output] of group.Outputs.entries()) {
           const file = join(dir, `output-${g}-${o}.${output.Extension}`);
-          await this.run(this.ffmpeg, ffmpegArguments(source, file, output, this.options.preset));
-          const probe = await this.probe(file);
           const key = outputKey(this.keyOf(destination), inputKey, output);
+          // ffmpeg names the files it works on: a failure reports their keys, as MediaConvert would.
+          const keys = new Map([
+            [source, inputKey],
+            [file, key],
+          ]);
+          await this.run(
+            this.ffmpeg,
+            ffmpegArguments(source, file, output, this.options.preset),
+            keys,
+          );
+          const probe = await this.probe(file, keys);
           await this.store.putStream(key, createReadStream(file), {
             contentType: CONTENT_TYPES[output.Extension] ?? 'application/octet-stream',
           });
@@ -130,18 +139,24 @@ export class FfmpegTranscoder implements VideoTranscoder {
     }
   }
 
-  private async probe(file: string): Promise<Probe> {
-    const json = await this.run(this.ffprobe, [
-      ...['-v', 'error', '-select_streams', 'v:0', '-of', 'json'],
-      ...['-show_entries', 'stream=width,height:format=duration', file],
-    ]);
+  private async probe(file: string, keys: ReadonlyMap<string, string>): Promise<Probe> {
+    const json = await this.run(
+      this.ffprobe,
+      [
+        ...['-v', 'error', '-select_streams', 'v:0', '-of', 'json'],
+        ...['-show_entries', 'stream=width,height:format=duration', file],
+      ],
+      keys,
+    );
     const parsed = JSON.parse(json) as {
       streams?: { width?: number; height?: number }[];
       format?: { duration?: string };
     };
     const stream = parsed.streams?.[0];
     if (stream?.width === undefined || stream.height === undefined) {
-      throw new TranscodeJobFailedError(`ffprobe found no video stream in ${posix.basename(file)}`);
+      throw new TranscodeJobFailedError(
+        `ffprobe found no video stream in ${keys.get(file) ?? file}`,
+      );
     }
     const seconds = Number(parsed.format?.duration);
     return {
@@ -151,8 +166,15 @@ export class FfmpegTranscoder implements VideoTranscoder {
     };
   }
 
-  /** Runs a program to completion and resolves with its standard output. */
-  private run(program: string, args: readonly string[]): Promise<string> {
+  /**
+   * Runs a program to completion and resolves with its standard output. On failure the error
+   * quotes its last lines of standard error, each staged file named by its key in `keys`.
+   */
+  private run(
+    program: string,
+    args: readonly string[],
+    keys: ReadonlyMap<string, string> = new Map(),
+  ): Promise<string> {
     return new Promise((resolve, reject) => {
       const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       const stdout: Buffer[] = [];
@@ -176,13 +198,29 @@ export class FfmpegTranscoder implements VideoTranscoder {
         else {
           reject(
             new TranscodeJobFailedError(
-              `${posix.basename(program)} exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+              `${posix.basename(program)} exited with code ${code}: ${withKeys(lastLines(stderr), keys)}`,
             ),
           );
         }
       });
     });
   }
+}
+
+/** The last three lines ffmpeg wrote, on one line: where it says why it stopped. */
+function lastLines(stderr: string): string {
+  return stderr.trim().split(/\r?\n/).slice(-3).join(' | ');
+}
+
+/**
+ * `text` with each staged file's path replaced by its key, and ffmpeg's log context pointers
+ * (`[mov,mp4,… @ 0x55d0c2a0]`) reduced to the component's name: nothing of this machine is left
+ * in a reason that reaches `result.json` and the webhook.
+ */
+function withKeys(text: string, keys: ReadonlyMap<string, string>): string {
+  let published = text.replace(/ @ 0x[0-9a-f]+\]/g, ']');
+  for (const [path, key] of keys) published = published.split(path).join(key);
+  return published;
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   readJsonRecordIfPresent,
   type ObjectStore,
 } from '../ports/object-store.ts';
-import { InvalidRequestError, parseInput } from './errors.ts';
+import { InvalidRequestError, causeMessage, failureReason, parseInput } from './errors.ts';
 import {
   TaskContext,
   itemStateKey,
@@ -38,11 +38,15 @@ import {
 const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional().nullable() });
 type CaughtError = z.output<typeof CaughtError>;
 
-/** One Map iteration's result: from the function, or from a `Catch` (then with `error`). */
+/**
+ * One Map iteration's result: from the function, or from a `Catch` (then with the caught `error`'s
+ * name and, when the definition passes it on, its `cause`).
+ */
 const ItemOutcome = z.object({
   mediaId: MediaId,
   status: z.enum(['succeeded', 'failed']),
   error: z.string().optional(),
+  cause: z.string().optional().nullable(),
 });
 type ItemOutcome = z.output<typeof ItemOutcome>;
 
@@ -123,16 +127,11 @@ function clip(message: string): string {
 
 /**
  * A caught error in words. A Lambda error's `Cause` is a JSON string
- * (`{"errorType","errorMessage","trace"}`) on AWS and a plain message locally: both are read.
+ * (`{"errorType","errorMessage","trace"}`) on AWS and a plain message locally: both are read
+ * ({@link causeMessage}).
  */
 export function describeCaught(caught: CaughtError): string {
-  let detail = caught.Cause ?? '';
-  try {
-    const cause = JSON.parse(detail) as { errorMessage?: unknown };
-    if (typeof cause.errorMessage === 'string') detail = cause.errorMessage;
-  } catch {
-    // a plain-text cause
-  }
+  const detail = causeMessage(caught.Cause);
   return detail ? `${caught.Error}: ${detail}` : caught.Error;
 }
 
@@ -144,20 +143,28 @@ export function describeCaught(caught: CaughtError): string {
  *   failed; the local stand-in fails the same way) → `TRANSCODE_FAILED`;
  * - anything else → `PROCESSING_FAILED`.
  *
- * The message names the error.
+ * The message names the error, then gives the reason its `cause` carries (the transcoder's or
+ * the function's own words, trimmed: {@link failureReason}).
  *
  * @example
- * mediaErrorFromCaught('States.TaskFailed', 'video');
- * // { code: 'TRANSCODE_FAILED', message: 'The video transcode failed (States.TaskFailed)' }
+ * mediaErrorFromCaught('States.TaskFailed', 'video', 'ffmpeg exited with code 1: moov atom not found');
+ * // { code: 'TRANSCODE_FAILED',
+ * //   message: 'The video transcode failed (States.TaskFailed): ffmpeg exited with code 1: moov atom not found' }
  */
-export function mediaErrorFromCaught(name: string, branch: MediaType): MediaError {
+export function mediaErrorFromCaught(
+  name: string,
+  branch: MediaType,
+  cause?: string | null,
+): MediaError {
+  const reason = failureReason(cause);
+  const because = reason === undefined ? '' : `: ${reason}`;
   if (name === 'States.Timeout') {
-    return { code: 'TIMEOUT', message: `Processing took too long (${name})` };
+    return { code: 'TIMEOUT', message: `Processing took too long (${name})${because}` };
   }
   if (branch === 'video' && (name.startsWith('MediaConvert.') || name === 'States.TaskFailed')) {
-    return { code: 'TRANSCODE_FAILED', message: `The video transcode failed (${name})` };
+    return { code: 'TRANSCODE_FAILED', message: `The video transcode failed (${name})${because}` };
   }
-  return { code: 'PROCESSING_FAILED', message: `Processing failed (${name})` };
+  return { code: 'PROCESSING_FAILED', message: `Processing failed (${name})${because}` };
 }
 
 function outcomeOf(
@@ -197,7 +204,7 @@ function outcomeOf(
         : {}),
     };
   }
-  if (outcome?.error) return failed(mediaErrorFromCaught(outcome.error, mediaType));
+  if (outcome?.error) return failed(mediaErrorFromCaught(outcome.error, mediaType, outcome.cause));
   if (outcome?.status === 'succeeded') {
     return failed({
       code: 'PROCESSING_FAILED',
@@ -345,6 +352,16 @@ export async function consolidate(
   await deps.store.put(resultKey, JSON.stringify(result, null, 2), {
     contentType: 'application/json',
   });
+  for (const item of result.media) {
+    if (item.status === 'failed') {
+      deps.logger.warn('Media failed', {
+        mediaId: item.mediaId,
+        mediaType: item.mediaType,
+        code: item.error.code,
+        reason: item.error.message,
+      });
+    }
+  }
   deps.logger.info('Consolidated', { status: result.status, ...result.summary });
   return { ctx, status: result.status, resultKey, callbackUrl: facts.request.callback.url };
 }

@@ -21,6 +21,17 @@ export interface TranscodeItem {
  */
 const MP4_MAX_WIDTH = RENDITION_WIDTHS.large;
 const MP4_MAX_HEIGHT = 4096;
+/**
+ * The box both outputs fit into. The frame capture shares it so that MediaConvert sizes (and
+ * rounds to even) the frame exactly as the MP4: the `large` poster rendered from that frame then
+ * has the MP4's size (a 1920 × 1080 source gives 1200 × 674 for both, not 1200 × 675 for the
+ * poster).
+ */
+const OUTPUT_BOX = {
+  Width: MP4_MAX_WIDTH,
+  Height: MP4_MAX_HEIGHT,
+  ScalingBehavior: 'FIT_NO_UPSCALE',
+} as const;
 
 /** H.264 quality-defined VBR: level 7 of 10 is MediaConvert's advice for web delivery. */
 const QVBR_QUALITY_LEVEL = 7;
@@ -36,7 +47,7 @@ function withoutSuffix(key: string, suffix: string): string {
 
 /**
  * Where a video's transcode writes: the MP4 at `renditionKey(..., 'large', ..., 'mp4')` and the
- * full-size frame at `frames/{mediaId}.0000000.jpg` under the execution's state prefix.
+ * frame (fitted as the MP4) at `frames/{mediaId}.0000000.jpg` under the execution's state prefix.
  *
  * @throws {ContractError} `INVALID_INPUT` when an id is invalid.
  */
@@ -73,7 +84,8 @@ function fileGroup(
  * this order (`OutputGroupDetails` follows it):
  * 1. an H.264 (High, QVBR) / AAC-LC MP4 fitted into 1200 px wide without upscaling
  *    (`FIT_NO_UPSCALE`), `moov` first for progressive download;
- * 2. one full-size JPEG frame capture (the first frame).
+ * 2. one JPEG frame capture (the first frame) fitted into the same box, so the posters rendered
+ *    from it agree with the MP4's size.
  *
  * Each destination carries the base file name, so MediaConvert's naming
  * (destination + name modifier + extension; frame captures add `.0000000`) lands exactly on
@@ -108,9 +120,7 @@ export function buildTranscodeSettings(item: TranscodeItem, bucket: string): Tra
         },
         Extension: 'mp4',
         VideoDescription: {
-          Width: MP4_MAX_WIDTH,
-          Height: MP4_MAX_HEIGHT,
-          ScalingBehavior: 'FIT_NO_UPSCALE',
+          ...OUTPUT_BOX,
           CodecSettings: {
             Codec: 'H_264',
             H264Settings: {
@@ -137,6 +147,7 @@ export function buildTranscodeSettings(item: TranscodeItem, bucket: string): Tra
         ContainerSettings: { Container: 'RAW' },
         Extension: 'jpg',
         VideoDescription: {
+          ...OUTPUT_BOX,
           CodecSettings: {
             Codec: 'FRAME_CAPTURE',
             FrameCaptureSettings: {

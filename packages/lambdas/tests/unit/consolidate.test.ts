@@ -161,6 +161,41 @@ describe('consolidateResult', () => {
     });
   });
 
+  it("keeps the reason the caught error's cause carries, on one line and without its stack", () => {
+    // Prepare: the Catch passes the Cause on; locally it is the stand-in's message, on AWS JSON
+    const cause = JSON.stringify({
+      errorType: 'States.TaskFailed',
+      errorMessage:
+        'ffmpeg exited with code 1: moov atom not found\n | l/raw/video/v.mp4: Invalid data',
+      trace: ['States.TaskFailed: ffmpeg exited', '    at transcode (/var/task/index.mjs:1:1)'],
+    });
+
+    // Act
+    const [failed] = consolidateResult(
+      facts({
+        outcomes: [
+          {
+            mediaId: VIDEO_ID,
+            status: 'failed',
+            error: 'States.TaskFailed',
+            cause,
+            branch: 'video',
+          },
+        ],
+      }),
+    ).media.filter((m) => m.mediaId === VIDEO_ID);
+
+    // Assess
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'TRANSCODE_FAILED',
+        message:
+          'The video transcode failed (States.TaskFailed): ffmpeg exited with code 1: moov atom not found | l/raw/video/v.mp4: Invalid data',
+      },
+    });
+  });
+
   it('takes an item failure record over the outcome, and flags a succeeded item without a record', () => {
     const result = consolidateResult(
       facts({
@@ -276,6 +311,26 @@ describe('mediaErrorFromCaught', () => {
     // Assess
     expect(error.code).toBe(code);
     expect(error.message).toContain(`(${name})`);
+  });
+
+  it("adds the reason the cause carries (MediaConvert's own message), trimmed to one line", () => {
+    // Prepare: a createJob.sync failure's Cause: the failed job
+    const cause = JSON.stringify({
+      Id: '1700000000000-abc123',
+      Status: 'ERROR',
+      ErrorCode: 1010,
+      ErrorMessage: 'Failed probe/open:\n[moov atom not found]',
+    });
+
+    // Act
+    const error = mediaErrorFromCaught('States.TaskFailed', 'video', cause);
+
+    // Assess
+    expect(error).toEqual({
+      code: 'TRANSCODE_FAILED',
+      message:
+        'The video transcode failed (States.TaskFailed): Failed probe/open: [moov atom not found] (error 1010)',
+    });
   });
 });
 

@@ -31,8 +31,8 @@ describe('buildTranscodeSettings', () => {
     expect(mp4?.AudioDescriptions?.[0]?.CodecSettings.Codec).toBe('AAC');
   });
 
-  it('captures exactly one full-size JPEG frame', () => {
-    const frame = buildTranscodeSettings(item, BUCKET).OutputGroups[1]?.Outputs[0];
+  it("captures exactly one JPEG frame, fitted into the MP4's box so the posters match its size", () => {
+    const [mp4, frame] = buildTranscodeSettings(item, BUCKET).OutputGroups.map((g) => g.Outputs[0]);
 
     expect(frame).toMatchObject({
       ContainerSettings: { Container: 'RAW' },
@@ -41,8 +41,9 @@ describe('buildTranscodeSettings', () => {
         CodecSettings: { Codec: 'FRAME_CAPTURE', FrameCaptureSettings: { MaxCaptures: 1 } },
       },
     });
-    expect(frame?.VideoDescription.Width).toBeUndefined();
-    expect(frame?.VideoDescription.Height).toBeUndefined();
+    const box = { Width: 1200, Height: 4096, ScalingBehavior: 'FIT_NO_UPSCALE' };
+    expect(mp4?.VideoDescription).toMatchObject(box);
+    expect(frame?.VideoDescription).toMatchObject(box);
   });
 
   it('rejects a photo extension or a malformed id before building anything', () => {
