@@ -2,6 +2,7 @@ import {
   DEFAULT_MAX_PHOTO_BYTES,
   DEFAULT_MAX_VIDEO_BYTES,
   DEFAULT_STAGE,
+  FUNCTION_TIMEOUT_SECONDS,
   pipelineNames,
   type FunctionId,
   type PipelineNames,
@@ -36,27 +37,28 @@ export interface FunctionSizing {
 }
 
 /**
- * Memory and timeout per function (the README explains each choice). On Lambda, CPU and network
+ * Memory and timeout per function (the README explains each choice; the timeouts come from
+ * `@toq/lambdas/pipeline`, which the state machine's Task timeouts are derived from). On Lambda, CPU and network
  * bandwidth grow with memory: 1,769 MiB is one full vCPU.
  */
 export const FUNCTION_SIZING = {
   // Parses ≤ 10 SQS records and starts ≤ 10 executions. The queue's 60 s visibility timeout must
   // be ≥ 6 × this timeout (the event source mapping's rule of thumb): 10 s.
-  start: { memoryMiB: 256, timeoutSeconds: 10 },
+  start: { memoryMiB: 256, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.start },
   // HEAD + a 512-byte range GET per item, up to 2,000 items, a few dozen at a time.
-  validate: { memoryMiB: 512, timeoutSeconds: 120 },
+  validate: { memoryMiB: 512, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.validate },
   // sharp decodes one photo (up to 50 MiB, HEIC included) and encodes four sizes: CPU-bound, so
   // a bit more than one vCPU; 2 min covers the largest photos with room for S3 retries.
-  thumbnails: { memoryMiB: 2048, timeoutSeconds: 120 },
+  thumbnails: { memoryMiB: 2048, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.thumbnails },
   // Pure settings builder: no I/O.
-  transcode: { memoryMiB: 256, timeoutSeconds: 10 },
+  transcode: { memoryMiB: 256, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.transcode },
   // Streams up to ~10,000 objects (GBs) into one multipart upload: memory stays flat (~200 MiB),
   // but network throughput grows with memory; the longest-running step, so Lambda's maximum.
-  zip: { memoryMiB: 1024, timeoutSeconds: 900 },
+  zip: { memoryMiB: 1024, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.zip },
   // Reads up to 2,000 item records (small JSON) and writes result.json.
-  consolidate: { memoryMiB: 1024, timeoutSeconds: 300 },
+  consolidate: { memoryMiB: 1024, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.consolidate },
   // A few POSTs (10 s timeout each) with backoff between them, then a record in S3.
-  callback: { memoryMiB: 256, timeoutSeconds: 120 },
+  callback: { memoryMiB: 256, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.callback },
 } as const satisfies Record<FunctionId, FunctionSizing>;
 
 /** Everything the stack needs that varies by deployment. */

@@ -1,6 +1,6 @@
-import { Annotations, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { functionLogGroupName, pipelineArns, stateMachineLogGroupName } from './arns.ts';
 import type { PipelineConfig } from './config.ts';
 import { IngestQueue } from './constructs/ingest-queue.ts';
@@ -11,6 +11,9 @@ import { PipelineFunctions } from './constructs/pipeline-functions.ts';
 import { PipelineRoles } from './constructs/pipeline-roles.ts';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.ts';
 
+/** The project's cost-allocation tag value, on every resource with `stage` and `component`. */
+export const PROJECT_TAG = 'toq-media';
+
 /** Props of {@link MediaPipelineStack}. */
 export interface MediaPipelineStackProps extends StackProps {
   readonly config: PipelineConfig;
@@ -20,7 +23,8 @@ export interface MediaPipelineStackProps extends StackProps {
 
 /**
  * Everything in the spec's §1 for one stage: key, buckets, queues, roles, webhook secret,
- * functions, state machine and alarms.
+ * functions, state machine and alarms; the outputs the backend is configured with; the
+ * cost-allocation tags (`project`, `stage`, `component`) on every resource that takes tags.
  */
 export class MediaPipelineStack extends Stack {
   readonly key: MediaKey;
@@ -116,10 +120,70 @@ export class MediaPipelineStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       email: config.alarmEmail,
     });
+    this.addCostAllocationTags(names.stage);
+    this.addOutputs(names.stage);
     if (config.callbackAllowedHosts.length === 0) {
       Annotations.of(this).addInfo(
         'callbackAllowedHosts is empty: the callback function will refuse every webhook URL. Deploy with --context callbackAllowedHosts=api.example.com',
       );
     }
+  }
+  /**
+   * `project` and `stage` on everything, and per part of the pipeline a `component`, so that the
+   * bill splits by stage and by what costs (storage, functions, workflow…).
+   */
+  private addCostAllocationTags(stage: string): void {
+    Tags.of(this).add('project', PROJECT_TAG);
+    Tags.of(this).add('stage', stage);
+    const components: readonly [IConstruct, string][] = [
+      [this.key, 'encryption'],
+      [this.media, 'storage'],
+      [this.ingest, 'ingest'],
+      [this.webhookSecret, 'webhook'],
+      [this.roles, 'access'],
+      [this.functions, 'functions'],
+      [this.workflow, 'workflow'],
+      [this.alarms, 'alarms'],
+    ];
+    for (const [part, component] of components) Tags.of(part).add('component', component);
+  }
+
+  /** What the backend (and whoever operates the stage) needs to find the pipeline. */
+  private addOutputs(stage: string): void {
+    const outputs: Record<string, { value: string; description: string }> = {
+      QueueUrl: {
+        value: this.ingest.queue.queueUrl,
+        description: `Where the backend sends processing requests (${stage})`,
+      },
+      DeadLetterQueueUrl: {
+        value: this.ingest.deadLetterQueue.queueUrl,
+        description: `Requests that could not be started, with their reason (${stage})`,
+      },
+      MediaBucketName: {
+        value: this.media.bucket.bucketName,
+        description: `Raw uploads, renditions, zips and execution records (${stage})`,
+      },
+      StateMachineArn: {
+        value: this.workflow.stateMachine.stateMachineArn,
+        description: `The listing media workflow, for describing executions (${stage})`,
+      },
+      BackendRoleArn: {
+        value: this.roles.backend.roleArn,
+        description: `The backend's IAM role (${stage})`,
+      },
+      BackendInstanceProfileName: {
+        value: this.roles.backendInstanceProfile.instanceProfileName,
+        description: `The instance profile to attach to the backend's EC2 instances (${stage})`,
+      },
+      BackendInstanceProfileArn: {
+        value: this.roles.backendInstanceProfile.instanceProfileArn,
+        description: `The backend's instance profile ARN (${stage})`,
+      },
+      WebhookSecretArn: {
+        value: this.webhookSecret.secretArn,
+        description: `The webhook signing secret the backend verifies with (${stage})`,
+      },
+    };
+    for (const [id, props] of Object.entries(outputs)) new CfnOutput(this, id, props);
   }
 }

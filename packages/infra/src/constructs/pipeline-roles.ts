@@ -90,6 +90,20 @@ function deny(
 }
 
 /**
+ * A service principal that may assume a role only on behalf of `sourceArn` in `account`: the
+ * `aws:SourceAccount` and `aws:SourceArn` conditions that keep another account's resource from
+ * using the service to act with the role (the confused deputy).
+ */
+function trustedService(service: string, account: string, sourceArn: string): iam.IPrincipal {
+  return new iam.ServicePrincipal(service, {
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': sourceArn },
+    },
+  });
+}
+
+/**
  * A listing id in an object-key pattern. Listing ids are opaque (1-128 of `A-Z a-z 0-9 _ -`,
  * spec §2) and IAM has no character classes, only `*` (any run of characters, `/` included) and
  * `?` (exactly one): so `*`. What it gives up is fenced off where it matters: a listing id starts
@@ -152,6 +166,8 @@ function objects(bucket: s3.IBucket) {
  */
 export class PipelineRoles extends Construct {
   readonly backend: iam.Role;
+  /** The backend's EC2 instance profile, holding {@link backend}. */
+  readonly backendInstanceProfile: iam.InstanceProfile;
   readonly lambda: iam.Role;
   readonly stepFunctions: iam.Role;
   readonly mediaConvert: iam.Role;
@@ -161,6 +177,9 @@ export class PipelineRoles extends Construct {
     const { names, arns, bucket, key, queue, deadLetterQueue } = props;
     const stack = Stack.of(this);
     const keys = objects(bucket);
+    const mediaConvertArn = (resource: string) =>
+      stack.formatArn({ service: 'mediaconvert', resource });
+    const defaultQueue = mediaConvertArn('queues/Default');
     // Step Functions puts this into the encryption context of every KMS call it makes for the
     // state machine's definition and execution data, which are encrypted with the key.
     const stateMachineContext = {
@@ -173,7 +192,7 @@ export class PipelineRoles extends Construct {
       description: 'toq-media backend: uploads raw media, sends processing requests',
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
     });
-    new iam.InstanceProfile(this, 'BackendInstanceProfile', {
+    this.backendInstanceProfile = new iam.InstanceProfile(this, 'BackendInstanceProfile', {
       instanceProfileName: names.backendRole,
       role: this.backend,
     });
@@ -357,10 +376,12 @@ export class PipelineRoles extends Construct {
 
     // MediaConvert, passed to each job by the state machine: reads raw videos, writes the MP4
     // rendition and the captured frame (under the execution's records, `frames/`).
+    // MediaConvert names the queue a job runs in as the source of the role's session: only jobs
+    // in this account's Default queue (where the state machine sends them) may take the role.
     this.mediaConvert = new iam.Role(this, 'MediaConvert', {
       roleName: names.mediaConvertRole,
       description: 'toq-media MediaConvert jobs: read raw videos, write MP4s and frames',
-      assumedBy: new iam.ServicePrincipal('mediaconvert.amazonaws.com'),
+      assumedBy: trustedService('mediaconvert.amazonaws.com', stack.account, defaultQueue),
     });
     allow(this.mediaConvert, {
       sid: 'ReadRawVideos',
@@ -391,7 +412,8 @@ export class PipelineRoles extends Construct {
     this.stepFunctions = new iam.Role(this, 'StepFunctions', {
       roleName: names.stepFunctionsRole,
       description: 'toq-media state machine: invokes the functions, runs MediaConvert jobs',
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      // Only this state machine's executions, in this account, may take the role.
+      assumedBy: trustedService('states.amazonaws.com', stack.account, arns.stateMachine),
     });
     allow(this.stepFunctions, {
       // The definition invokes unqualified function ARNs: no `:*` (versions, aliases) needed.
@@ -401,8 +423,6 @@ export class PipelineRoles extends Construct {
         ['validate', 'thumbnails', 'transcode', 'zip', 'consolidate', 'callback'] as const
       ).map((fn) => arns.functions[fn]),
     });
-    const mediaConvertArn = (resource: string) =>
-      stack.formatArn({ service: 'mediaconvert', resource });
     const jobs = {
       arn: mediaConvertArn('jobs/*'),
       why: 'MediaConvert makes each job id when the job is created; the pattern is this account and region’s jobs',
@@ -412,7 +432,7 @@ export class PipelineRoles extends Construct {
       // (ManagedByService), hence TagResource.
       sid: 'CreateTranscodeJobs',
       actions: ['mediaconvert:CreateJob', 'mediaconvert:TagResource'],
-      resources: [mediaConvertArn('queues/Default'), jobs],
+      resources: [defaultQueue, jobs],
     });
     allow(this.stepFunctions, {
       sid: 'WatchTranscodeJobs',

@@ -18,6 +18,34 @@ export const FUNCTION_IDS = [
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
+/**
+ * Each function's Lambda timeout, in seconds: infra deploys the functions with it and the state
+ * machine's Task timeouts are derived from it (docs/pipeline.md, "Timeouts and retries").
+ */
+export const FUNCTION_TIMEOUT_SECONDS = {
+  // ≤ 10 SQS records, ≤ 10 StartExecution calls; the queue's visibility timeout is 6 × this.
+  start: 10,
+  // HEAD + a 512-byte range GET per item, up to 2,000 items, a few dozen at a time.
+  validate: 120,
+  // One photo of up to 50 MiB decoded and encoded four times, with room for S3 retries.
+  thumbnails: 120,
+  // Builds the MediaConvert settings: no I/O.
+  transcode: 10,
+  // Streams up to ~10,000 objects into one multipart upload: Lambda's maximum.
+  zip: 900,
+  // Reads up to 2,000 item records and writes result.json.
+  consolidate: 300,
+  // A few POSTs (10 s each) with backoff between them, then a record in S3.
+  callback: 120,
+} as const satisfies Record<FunctionId, number>;
+
+/**
+ * How much longer than its function's timeout a `lambda:invoke` Task waits: Lambda's own timeout
+ * fires first, with its clear `Sandbox.Timedout`; the Task's only ends an invocation whose answer
+ * never comes (a cold start's init, a lost response).
+ */
+export const INVOKE_MARGIN_SECONDS = 30;
+
 /** The ingest queue and its dead-letter queue. */
 export const QUEUE_SETTINGS = {
   visibilityTimeoutSeconds: 60,

@@ -6,9 +6,15 @@ import {
   DEFINITION_PLACEHOLDERS,
   DEFINITION_TEXT,
   definitionValues,
+  placeholderFunction,
   renderDefinition,
+  type DefinitionPlaceholder,
 } from '../../src/pipeline/definition.ts';
-import { pipelineNames } from '../../src/pipeline/resources.ts';
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  INVOKE_MARGIN_SECONDS,
+  pipelineNames,
+} from '../../src/pipeline/resources.ts';
 
 /** Stand-in ARNs for the placeholders (what CloudFormation substitutes on AWS). */
 const FAKE_ARNS = definitionValues(pipelineNames('staging'), {
@@ -40,6 +46,29 @@ const definition = JSON.parse(DEFINITION_TEXT) as {
 };
 const states = allStates(definition);
 const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+const lambdaTasks = tasks.filter(([, s]) => s['Resource'] === 'arn:aws:states:::lambda:invoke');
+
+/** The function a lambda:invoke Task calls, from its `${…FunctionArn}` placeholder. */
+function invokedFunction(task: State) {
+  const name = (task['Parameters'] as Record<string, string>)['FunctionName'] ?? '';
+  const placeholder = /^\$\{(\w+)\}$/.exec(name)?.[1] as DefinitionPlaceholder;
+  const fn = placeholderFunction(placeholder);
+  if (fn === undefined) throw new Error(`expected a function placeholder, received ${name}`);
+  return fn;
+}
+
+/**
+ * Every Lambda error AWS recommends retrying on a lambda:invoke Task (the Step Functions guide's
+ * "Handling transient Lambda service exceptions").
+ */
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.Unknown',
+];
 
 describe('definition.asl.json', () => {
   it('is valid ASL as deployed (placeholders in place) and once substituted', () => {
@@ -86,8 +115,9 @@ describe('definition.asl.json', () => {
   });
 
   it('invokes every function through lambda:invoke and reads $.Payload', () => {
-    const lambdaTasks = tasks.filter(([name]) => name !== 'Transcode');
-
+    expect(lambdaTasks.map(([name]) => name)).toEqual(
+      tasks.map(([name]) => name).filter((name) => name !== 'Transcode'),
+    );
     expect(lambdaTasks).toHaveLength(7);
     for (const [name, task] of lambdaTasks) {
       expect(task['Resource'], name).toBe('arn:aws:states:::lambda:invoke');
@@ -148,6 +178,67 @@ describe('definition.asl.json', () => {
       MaxAttempts: 3,
       JitterStrategy: 'FULL',
     });
+  });
+});
+
+describe('timeouts and retries (docs/pipeline.md, "Timeouts and retries")', () => {
+  const timeoutOf = (name: string) => states[name]?.['TimeoutSeconds'] as number;
+
+  it('waits on each lambda task a little longer than its function may run, never more', () => {
+    for (const [name, task] of lambdaTasks) {
+      const fn = invokedFunction(task);
+
+      expect(task['TimeoutSeconds'], `${name} (${fn})`).toBeGreaterThan(
+        FUNCTION_TIMEOUT_SECONDS[fn],
+      );
+      expect(task['TimeoutSeconds'], `${name} (${fn})`).toBeLessThanOrEqual(
+        FUNCTION_TIMEOUT_SECONDS[fn] + INVOKE_MARGIN_SECONDS,
+      );
+    }
+  });
+
+  it('gives the MediaConvert job 2 h, a video of up to 5 GiB with time in the queue', () => {
+    expect(timeoutOf('Transcode')).toBe(7200);
+    expect(tasks.filter(([, task]) => task['TimeoutSeconds'] === undefined)).toEqual([]);
+  });
+
+  it('retries the full set of Lambda service errors on every lambda task, with backoff', () => {
+    for (const [name, task] of lambdaTasks) {
+      const retriers = task['Retry'] as { ErrorEquals: string[]; BackoffRate: number }[];
+      const serviceRetrier = retriers.find((r) => r.ErrorEquals.includes('Lambda.Unknown'));
+
+      expect(serviceRetrier?.ErrorEquals, name).toEqual(
+        expect.arrayContaining(LAMBDA_SERVICE_ERRORS),
+      );
+      expect(serviceRetrier?.BackoffRate, name).toBeGreaterThan(1);
+    }
+  });
+
+  it('does not retry a timed-out task (a second wait as long would rarely end better)', () => {
+    const retried = tasks.flatMap(([, task]) =>
+      ((task['Retry'] as { ErrorEquals: string[] }[] | undefined) ?? []).flatMap(
+        (r) => r.ErrorEquals,
+      ),
+    );
+
+    expect(retried).not.toContain('States.Timeout');
+    expect(retried).not.toContain('States.ALL');
+  });
+
+  it('bounds the execution at a day: twice the longest path with every task at its timeout', () => {
+    const longestPath =
+      timeoutOf('Validate') +
+      Math.max(
+        timeoutOf('RenderPhoto'),
+        timeoutOf('PrepareTranscode') + timeoutOf('Transcode') + timeoutOf('FinishVideo'),
+      ) +
+      timeoutOf('BundleZip') +
+      timeoutOf('Consolidate') +
+      timeoutOf('Callback');
+    const execution = (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
+
+    expect(execution).toBe(86_400);
+    expect(execution).toBeGreaterThanOrEqual(2 * longestPath);
   });
 });
 

@@ -1,15 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CfnResource, TagManager } from 'aws-cdk-lib';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPipelineApp } from '../../../src/app.ts';
-import { arn, keyArn, ref, stagingSynth, type StagingSynth } from '../../support/staging.ts';
+import {
+  arn,
+  getAtt,
+  keyArn,
+  logicalId,
+  ref,
+  stagingSynth,
+  type StagingSynth,
+} from '../../support/staging.ts';
 import { ENV, renderer } from '../../support/synth.ts';
 
 /**
  * What `MediaPipelineStack` (src/media-pipeline-stack.ts) holds beyond its constructs: the
- * account and region it deploys to, the webhook signing secret, and the stage suffix on every
- * name. The constructs' resources are asserted in the other files of this folder, against the
+ * account and region it deploys to, the webhook signing secret, the stage suffix on every
+ * name, the outputs and the cost-allocation tags. The constructs' resources are asserted in the other files of this folder, against the
  * same synth (support/staging.ts).
  */
 
@@ -116,5 +125,77 @@ describe('names', () => {
     expect(
       names.filter((name) => !name.endsWith('-staging') && name !== 'toq-listing-medias'),
     ).toEqual([]);
+  });
+});
+
+describe('outputs', () => {
+  it('give the backend its queue, DLQ, bucket, state machine, role, instance profile and secret, each described', () => {
+    const { stack } = synth;
+    const outputs = synth.template.toJSON()['Outputs'] as Record<
+      string,
+      { Value: unknown; Description?: string }
+    >;
+
+    expect(
+      Object.fromEntries(Object.entries(outputs).map(([id, output]) => [id, output.Value])),
+    ).toEqual({
+      QueueUrl: ref(stack.ingest.queue),
+      DeadLetterQueueUrl: ref(stack.ingest.deadLetterQueue),
+      MediaBucketName: ref(stack.media.bucket),
+      StateMachineArn: ref(stack.workflow.stateMachine),
+      BackendRoleArn: getAtt(stack.roles.backend),
+      BackendInstanceProfileName: ref(stack.roles.backendInstanceProfile),
+      BackendInstanceProfileArn: getAtt(stack.roles.backendInstanceProfile),
+      WebhookSecretArn: ref(stack.webhookSecret),
+    });
+    for (const [id, output] of Object.entries(outputs)) {
+      expect(output.Description, id).toMatch(/^[A-Z].{20,} \(staging\)$/);
+    }
+  });
+});
+
+describe('cost-allocation tags', () => {
+  /** A resource's tags as a map, whichever of CloudFormation's two shapes its type uses. */
+  const tagsOf = (resource: { Properties?: Record<string, unknown> }) => {
+    const tags = resource.Properties?.['Tags'];
+    if (Array.isArray(tags)) {
+      return Object.fromEntries(
+        (tags as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]),
+      );
+    }
+    return (tags ?? {}) as Record<string, string>;
+  };
+
+  it('puts project, stage and its component on every taggable resource', () => {
+    const resources = synth.template.toJSON()['Resources'] as Record<
+      string,
+      { Type: string; Properties?: Record<string, unknown> }
+    >;
+    const taggable = synth.stack.node
+      .findAll()
+      .filter(CfnResource.isCfnResource)
+      .filter((node) => TagManager.isTaggable(node) || TagManager.isTaggableV2(node));
+    const tagged = Object.fromEntries(
+      taggable.map((node) => {
+        const id = synth.stack.getLogicalId(node);
+        const { project, stage, component } = tagsOf(resources[id] ?? {});
+        return [node.node.path, { project, stage, component }];
+      }),
+    );
+
+    expect(taggable.length).toBeGreaterThanOrEqual(30);
+    for (const [path, tags] of Object.entries(tagged)) {
+      expect(tags, path).toEqual({
+        project: 'toq-media',
+        stage: 'staging',
+        component: expect.stringMatching(/^[a-z]+$/),
+      });
+    }
+    expect(tagsOf(resources[logicalId(synth.stack.media.bucket)] ?? {})['component']).toBe(
+      'storage',
+    );
+    expect(tagsOf(resources[logicalId(synth.stack.workflow.stateMachine)] ?? {})['component']).toBe(
+      'workflow',
+    );
   });
 });

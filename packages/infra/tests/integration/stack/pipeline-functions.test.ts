@@ -78,6 +78,8 @@ describe('functions', () => {
         LogGroupName: `/aws/lambda/listing-media-${fn}-staging`,
         RetentionInDays: 30,
         KmsKeyId: keyArn(),
+        // Cost allocation (media-pipeline-stack.test.ts).
+        Tags: expect.any(Array),
       });
     }
   });

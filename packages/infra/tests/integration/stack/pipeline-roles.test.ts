@@ -49,6 +49,39 @@ describe('roles', () => {
     });
   });
 
+  it('lets states and mediaconvert assume their roles only for this account’s state machine and MediaConvert queue (confused deputy)', () => {
+    const { roles } = synth.stack;
+    const trustOf = (role: typeof roles.backend) =>
+      synth.template.toJSON()['Resources'][logicalId(role)]['Properties'][
+        'AssumeRolePolicyDocument'
+      ]['Statement'];
+
+    expect(trustOf(roles.stepFunctions)).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'states.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '058264253741' },
+          ArnLike: {
+            'aws:SourceArn': arn('states', 'stateMachine:listing-media-processing-staging'),
+          },
+        },
+      },
+    ]);
+    expect(trustOf(roles.mediaConvert)).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'mediaconvert.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '058264253741' },
+          ArnLike: { 'aws:SourceArn': arn('mediaconvert', 'queues/Default') },
+        },
+      },
+    ]);
+  });
+
   const stateMachine = arn('states', 'stateMachine:listing-media-processing-staging');
   const bucket = '<Media/Bucket.Arn>';
   // A listing id in an object-key pattern: listing ids are opaque, IAM has no character class.
