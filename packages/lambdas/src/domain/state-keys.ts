@@ -57,7 +57,7 @@ export function framesStatePrefix(scope: StateScope): string {
 }
 
 /**
- * `frames/{mediaId}.0000000.jpg`: the full-size frame MediaConvert (or the local ffmpeg
+ * `frames/{mediaId}.0000000.jpg`: the frame (fitted as the MP4) MediaConvert (or the local ffmpeg
  * stand-in) captured from a video; the posters are rendered from it. MediaConvert names frame
  * captures `{destination}{nameModifier?}.{counter:7}.jpg`, hence the counter.
  *
