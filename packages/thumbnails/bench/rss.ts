@@ -12,7 +12,7 @@ for (let round = 0; round < 2; round++) {
   for (const photo of photos) {
     const bytes = await readFile(photo); // as a Lambda gets it from S3
     if (mode === 'naive') await naiveRenditions(bytes);
-    else await createRenditions(bytes, { placeholder: false });
+    else await createRenditions(bytes);
   }
 }
 console.log(JSON.stringify({ peakRssMB: peakRssMB() }));

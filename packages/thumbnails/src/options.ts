@@ -14,7 +14,7 @@ export interface RenditionOptions {
   readonly sizes?: readonly RenditionSize[];
   /**
    * Encoder quality, 1–100, per format. Defaults: `jpeg` 80 (progressive, optimised Huffman
-   * tables, ImageMagick quantisation tables), `webp` 80, `avif` 50.
+   * tables, libjpeg's quantisation tables, as sharp's defaults), `webp` 80, `avif` 50.
    */
   readonly quality?: { readonly jpeg?: number; readonly webp?: number; readonly avif?: number };
   /** Extra renditions of every size in these formats (`webp`, `avif`). Default: none. */

@@ -10,12 +10,20 @@ export interface Placeholder {
   readonly dataUrl: string;
 }
 
-/** Computes the ThumbHash of the master (scaled to fit 100×100, as ThumbHash requires). */
+/**
+ * The side of the box the master is scaled into for ThumbHash (which takes up to 100×100): its
+ * few cosine terms (at most 7 across) barely change from 100 px to 64 (on the bench's 22 photos,
+ * 16 hashes identical, the others decoding at most 5 levels of 255 apart), while scaling and
+ * hashing take 3.3 ms instead of 5 ms.
+ */
+const PLACEHOLDER_INPUT = 64;
+
+/** Computes the ThumbHash of the master, scaled to fit {@link PLACEHOLDER_INPUT} px. */
 export async function createPlaceholder(master: Master): Promise<Placeholder> {
   const { data, info } = await sharp(master.data, {
     raw: { width: master.width, height: master.height, channels: master.channels },
   })
-    .resize(100, 100, { fit: 'inside' })
+    .resize(PLACEHOLDER_INPUT, PLACEHOLDER_INPUT, { fit: 'inside' })
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
