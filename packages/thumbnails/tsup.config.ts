@@ -11,6 +11,8 @@ export default {
     // esbuild's interop does not unwrap (`pLimit` would not be a function).
     noExternal: ['@toq/contracts', 'thumbhash', 'p-limit'],
   }) as Options),
+  // `import.meta.url` in the CommonJS build too: the HEIC worker resolves heic-decode from it.
+  shims: true,
   // The declarations too: `RenditionSize` is @toq/contracts' own type, and resolving its module to
   // the sources (rather than to the package, which stays an external import) copies its
   // declaration into dist/index.d.ts, so the published types need no @toq/contracts either.

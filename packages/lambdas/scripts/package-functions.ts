@@ -2,7 +2,7 @@
  * Lays the esbuild output (`dist/.esbuild/<fn>.mjs`, one per handler) out as Lambda assets:
  * `dist/<fn>/index.mjs` (+ source map), so every function's handler string is `index.handler`;
  * and, for a function whose bundle needs code that cannot be bundled (sharp's native binding
- * and libvips, libheif-js), a `node_modules/` with those packages installed for the Lambda
+ * and libvips, heic-decode for the HEIC worker), a `node_modules/` with those packages installed for the Lambda
  * platform (linux, arm64, glibc) in a staging directory outside the workspace, so the
  * workspace's package-lock.json is never touched. The `@aws-sdk/client-*` packages stay external
  * and come from the runtime (`@aws-sdk/lib-storage` is bundled: the runtime does not document it
@@ -56,6 +56,15 @@ interface Metafile {
  */
 const SHARP_NATIVE = /^@img\/sharp-/;
 
+/** `@toq/thumbnails` inside a bundle: its built files, or its sources. */
+const THUMBNAILS_LIBRARY = /(^|\/)packages\/thumbnails\/(dist|src)\//;
+
+/**
+ * What `@toq/thumbnails` loads by path at run time, out of esbuild's sight: its HEIC decoder runs
+ * on a worker thread that `require`s heic-decode (and so libheif-js) from `node_modules`.
+ */
+const RESOLVED_AT_RUN_TIME = ['heic-decode'];
+
 /** What a function's asset needs in its `node_modules/`. */
 export interface AssetPackages {
   /** What to install (`name@version`), with what it depends on for the platform. */
@@ -97,6 +106,9 @@ export function nativePackages(metafile: Metafile): Map<string, AssetPackages> {
       .map((i) => packageName(i.path))
       .filter((name) => !SHARP_NATIVE.test(name));
     if (bundled.has('sharp')) names.push('sharp');
+    if (Object.keys(output.inputs).some((input) => THUMBNAILS_LIBRARY.test(input))) {
+      names.push(...RESOLVED_AT_RUN_TIME);
+    }
     const install = [...new Set(names)].sort().map((name) => `${name}@${workspaceVersion(name)}`);
     byFunction.set(basename(file, '.mjs'), { install, bundled });
   }

@@ -128,3 +128,135 @@ export function withRotation(heic: Buffer, quarterTurnsAnticlockwise: 1 | 2 | 3)
     data.subarray(insertAt),
   ]);
 }
+
+function box(type: string, ...payload: Buffer[]): Buffer {
+  const body = Buffer.concat(payload);
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(8 + body.length, 0);
+  header.write(type, 4, 'latin1');
+  return Buffer.concat([header, body]);
+}
+
+/** A full box: version and 24 bits of flags before the payload. */
+function fullBox(type: string, version: number, ...payload: Buffer[]): Buffer {
+  return box(type, Buffer.from([version, 0, 0, 0]), ...payload);
+}
+
+function u16(...values: number[]): Buffer {
+  const data = Buffer.alloc(2 * values.length);
+  values.forEach((value, index) => data.writeUInt16BE(value, 2 * index));
+  return data;
+}
+
+function u32(...values: number[]): Buffer {
+  const data = Buffer.alloc(4 * values.length);
+  values.forEach((value, index) => data.writeUInt32BE(value, 4 * index));
+  return data;
+}
+
+/**
+ * A HEIC whose primary image is a `grid` of `width`×`height` made of one single-image HEIC's
+ * coded picture repeated: every tile item points at the same bytes, so the file stays about the
+ * size of the tile while declaring any size (how iPhones store photos, 512 px tiles in a grid,
+ * and how a 58 KB file declares 256 megapixels). ISO/IEC 23008-12, §6.6.2.3. `tiles` fewer than
+ * cover the image make a file whose header declares the size but that no decoder renders.
+ */
+export function gridHeic(
+  tileHeic: Buffer,
+  width: number,
+  height: number,
+  tiles?: { readonly columns: number; readonly rows: number },
+): Buffer {
+  const meta = boxes(tileHeic, 0, tileHeic.length).find((b) => b.type === 'meta');
+  if (!meta) throw new Error('no meta box');
+  const ipco = child(tileHeic, child(tileHeic, meta, 'iprp', 12), 'ipco');
+  const hvcC = child(tileHeic, ipco, 'hvcC');
+  const ispe = child(tileHeic, ipco, 'ispe');
+  const tileWidth = tileHeic.readUInt32BE(ispe.start + 12);
+  const tileHeight = tileHeic.readUInt32BE(ispe.start + 16);
+  // The tile's one extent (iloc version 0 with 4-byte offsets, lengths and base offsets, one
+  // item of one extent, as libheif writes it)
+  const iloc = child(tileHeic, meta, 'iloc', 12);
+  if (
+    tileHeic.readUInt8(iloc.start + 8) !== 0 ||
+    tileHeic.readUInt16BE(iloc.start + 12) !== 0x4440 ||
+    tileHeic.readUInt16BE(iloc.start + 14) !== 1 ||
+    tileHeic.readUInt16BE(iloc.start + 24) !== 1
+  )
+    throw new Error('unsupported iloc layout');
+  const tileOffset =
+    tileHeic.readUInt32BE(iloc.start + 20) + tileHeic.readUInt32BE(iloc.start + 26);
+  const tileLength = tileHeic.readUInt32BE(iloc.start + 30);
+  const coded = tileHeic.subarray(tileOffset, tileOffset + tileLength);
+
+  const { columns, rows } = tiles ?? {
+    columns: Math.ceil(width / tileWidth),
+    rows: Math.ceil(height / tileHeight),
+  };
+  if (columns > 256 || rows > 256) throw new Error('a grid has at most 256x256 tiles');
+  const gridId = 1;
+  const tileIds = Array.from({ length: rows * columns }, (_, index) => index + 2);
+  const descriptor = Buffer.concat([
+    Buffer.from([0, 1, rows - 1, columns - 1]),
+    u32(width, height),
+  ]);
+
+  const ftyp = box(
+    'ftyp',
+    Buffer.from('heic', 'latin1'),
+    u32(0),
+    Buffer.from('mif1heic', 'latin1'),
+  );
+  const itemCount = 1 + tileIds.length;
+  const metaBox = (mdatData: number) =>
+    fullBox(
+      'meta',
+      0,
+      fullBox('hdlr', 0, u32(0), Buffer.from('pict', 'latin1'), u32(0, 0, 0), Buffer.from([0])),
+      fullBox('pitm', 0, u16(gridId)),
+      fullBox(
+        'iloc',
+        0,
+        u16(0x4400, itemCount),
+        u16(gridId, 0, 1),
+        u32(mdatData, descriptor.length),
+        ...tileIds.map((id) =>
+          Buffer.concat([u16(id, 0, 1), u32(mdatData + descriptor.length, coded.length)]),
+        ),
+      ),
+      fullBox(
+        'iinf',
+        0,
+        u16(itemCount),
+        ...[gridId, ...tileIds].map((id) =>
+          fullBox(
+            'infe',
+            2,
+            u16(id, 0),
+            Buffer.from(id === gridId ? 'grid\0' : 'hvc1\0', 'latin1'),
+          ),
+        ),
+      ),
+      fullBox('iref', 0, box('dimg', u16(gridId, tileIds.length, ...tileIds))),
+      box(
+        'iprp',
+        box(
+          'ipco',
+          tileHeic.subarray(hvcC.start, hvcC.end),
+          tileHeic.subarray(ispe.start, ispe.end),
+          fullBox('ispe', 0, u32(width, height)),
+        ),
+        fullBox(
+          'ipma',
+          0,
+          u32(itemCount),
+          u16(gridId),
+          Buffer.from([1, 3]),
+          ...tileIds.map((id) => Buffer.concat([u16(id), Buffer.from([2, 0x81, 2])])),
+        ),
+      ),
+    );
+  const metaLength = metaBox(0).length;
+  const mdatData = ftyp.length + metaLength + 8;
+  return Buffer.concat([ftyp, metaBox(mdatData), box('mdat', descriptor, coded)]);
+}

@@ -81,7 +81,7 @@ export async function expectThumbnailError(
 }
 
 /** A PNG chunk: length, type, data, CRC. */
-function pngChunk(type: string, data: Buffer): Buffer {
+export function pngChunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);

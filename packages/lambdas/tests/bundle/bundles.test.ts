@@ -187,7 +187,7 @@ describe('nx run lambdas:build', () => {
     const binaries = filesUnder(modules).filter((file) => /\.node$|\.so(\.\d+)*$/.test(file));
 
     // Assess
-    expect(readdirSync(modules).sort()).toEqual(['@img', 'libheif-js']);
+    expect(readdirSync(modules).sort()).toEqual(['@img', 'heic-decode', 'libheif-js']);
     expect(readdirSync(join(modules, '@img')).sort()).toEqual([
       'sharp-libvips-linux-arm64',
       'sharp-linux-arm64',
