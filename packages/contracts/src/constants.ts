@@ -87,3 +87,11 @@ export type PipelineErrorName = (typeof PIPELINE_ERROR_NAMES)[keyof typeof PIPEL
  * every `{listingId}/` tree, so one lifecycle rule expires it and the zip never bundles it.
  */
 export const PIPELINE_STATE_PREFIX = '_pipeline/';
+
+/**
+ * The tag that classes an object as a raw upload (`media-class=raw`): the media bucket's lifecycle
+ * rule moves objects carrying it to Glacier after 180 days, since no key prefix filter can match
+ * `{listingId}/raw/`. A backend sets it when it uploads (`x-amz-tagging: media-class=raw`), and
+ * the pipeline's validate step sets it on every raw upload it accepts, in case it was forgotten.
+ */
+export const RAW_UPLOAD_TAG = { key: 'media-class', value: 'raw' } as const;

@@ -9,6 +9,7 @@ export {
   RENDITION_CONTENT_TYPES,
   PIPELINE_ERROR_NAMES,
   PIPELINE_STATE_PREFIX,
+  RAW_UPLOAD_TAG,
   type PipelineErrorName,
   type PhotoExtension,
   type VideoExtension,

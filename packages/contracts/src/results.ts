@@ -18,6 +18,8 @@ import { MediaItem } from './messages';
  * - `OBJECT_NOT_FOUND`: no raw object at the item's key.
  * - `OBJECT_EMPTY`: the raw object has zero bytes.
  * - `OBJECT_TOO_LARGE`: over the configured limit for its media type.
+ * - `OBJECT_ARCHIVED`: the raw object is in an archive storage class (S3 Glacier Flexible
+ *   Retrieval or Deep Archive) and not restored: it cannot be read until it is restored.
  * - `SIZE_MISMATCH`: the object's size differs from the declared `bytes`.
  * - `TYPE_MISMATCH`: its content is another media type or format than declared.
  * - `UNSUPPORTED_FORMAT`: a format the pipeline cannot process.
@@ -26,6 +28,8 @@ import { MediaItem } from './messages';
  *   decode than the renderer's budget.
  * - `IMAGE_DIMENSIONS_UNSUPPORTED`: the photo is too elongated (beyond 1:20 either way).
  * - `TRANSCODE_FAILED`: the video transcode failed.
+ * - `VIDEO_TRUNCATED`: the video transcoded to less than the duration its container declares:
+ *   the upload was cut short (re-upload the whole file).
  * - `TIMEOUT`: processing took too long.
  * - `PROCESSING_FAILED`: any other failure; the message says more.
  */
@@ -33,6 +37,7 @@ export const MEDIA_ERROR_CODES = [
   'OBJECT_NOT_FOUND',
   'OBJECT_EMPTY',
   'OBJECT_TOO_LARGE',
+  'OBJECT_ARCHIVED',
   'SIZE_MISMATCH',
   'TYPE_MISMATCH',
   'UNSUPPORTED_FORMAT',
@@ -40,6 +45,7 @@ export const MEDIA_ERROR_CODES = [
   'IMAGE_TOO_LARGE',
   'IMAGE_DIMENSIONS_UNSUPPORTED',
   'TRANSCODE_FAILED',
+  'VIDEO_TRUNCATED',
   'TIMEOUT',
   'PROCESSING_FAILED',
 ] as const;

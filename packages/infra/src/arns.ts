@@ -25,6 +25,23 @@ export function accountLogsArn(scope: IConstruct): string {
 }
 
 /**
+ * `arn:aws:cloudwatch:{region}:{account}:alarm:{name}` for each name: the alarms' ARNs, which
+ * the alarm topic's and the key's policies name (by name: the alarms refer to the topic, and
+ * the topic to the key, so references back would be cycles).
+ */
+export function alarmArns(scope: IConstruct, alarmNames: readonly string[]): string[] {
+  const stack = Stack.of(scope);
+  return alarmNames.map((name) =>
+    stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+  );
+}
+
+/**
  * ARNs built from the resources' names, not from references: the roles' policies name the
  * functions and the state machine, which in turn use the roles, so references would make a
  * dependency cycle in CloudFormation. The names are fixed (spec §1), so the ARNs are exact.

@@ -1,12 +1,21 @@
-import { Annotations, CfnOutput, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  RemovalPolicy,
+  Stack,
+  Tags,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
 import { functionLogGroupName, pipelineArns, stateMachineLogGroupName } from './arns.ts';
-import type { PipelineConfig } from './config.ts';
+import { allAlarmNames, type PipelineConfig } from './config.ts';
 import { IngestQueue } from './constructs/ingest-queue.ts';
 import { MediaBucket } from './constructs/media-bucket.ts';
 import { MediaKey } from './constructs/media-key.ts';
 import { PipelineAlarms } from './constructs/pipeline-alarms.ts';
+import { PipelineDashboard } from './constructs/pipeline-dashboard.ts';
 import { PipelineFunctions } from './constructs/pipeline-functions.ts';
 import { PipelineRoles } from './constructs/pipeline-roles.ts';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.ts';
@@ -27,6 +36,7 @@ export interface MediaPipelineStackProps extends StackProps {
  * cost-allocation tags (`project`, `stage`, `component`) on every resource that takes tags.
  */
 export class MediaPipelineStack extends Stack {
+  readonly config: PipelineConfig;
   readonly key: MediaKey;
   readonly media: MediaBucket;
   readonly ingest: IngestQueue;
@@ -35,10 +45,12 @@ export class MediaPipelineStack extends Stack {
   readonly functions: PipelineFunctions;
   readonly workflow: PipelineStateMachine;
   readonly alarms: PipelineAlarms;
+  readonly dashboard: PipelineDashboard;
 
   constructor(scope: Construct, id: string, props: MediaPipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.config = config;
     const { names } = config;
     const arns = pipelineArns(this, names);
 
@@ -51,7 +63,7 @@ export class MediaPipelineStack extends Stack {
       // By name, not reference: the topic is encrypted with the key and the alarms publish to
       // it, so the key's policy referring to either would be a dependency cycle.
       alarmTopicName: names.alarmTopic,
-      alarmNames: [names.deadLetterAlarm, names.failedExecutionsAlarm],
+      alarmNames: allAlarmNames(config.alarms),
     });
     const key = this.key.key;
     this.media = new MediaBucket(this, 'Media', {
@@ -72,6 +84,9 @@ export class MediaPipelineStack extends Stack {
       // 64 characters of [A-Za-z0-9] are valid base64 (48 random bytes): a usable key from the
       // first deploy. Replace it with the whsec_… value shared with the backend (README).
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // The backend verifies with this value: a rollback or a deleted stack must not take it
+      // away (a new one would break every webhook until the backend is reconfigured).
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.webhookSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -113,12 +128,24 @@ export class MediaPipelineStack extends Stack {
     });
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       topicName: names.alarmTopic,
-      deadLetterAlarmName: names.deadLetterAlarm,
-      failedExecutionsAlarmName: names.failedExecutionsAlarm,
+      alarmNames: config.alarms,
+      stage: names.stage,
       key,
+      queue: this.ingest.queue,
       deadLetterQueue: this.ingest.deadLetterQueue,
       stateMachine: this.workflow.stateMachine,
+      functions: this.functions.functions,
       email: config.alarmEmail,
+    });
+    this.dashboard = new PipelineDashboard(this, 'Dashboard', {
+      dashboardName: config.dashboardName,
+      stage: names.stage,
+      itemFailureRate: this.alarms.itemFailureRate,
+      alarms: [...this.alarms.alarms.values()],
+      queue: this.ingest.queue,
+      deadLetterQueue: this.ingest.deadLetterQueue,
+      stateMachine: this.workflow.stateMachine,
+      functions: this.functions.functions,
     });
     this.addCostAllocationTags(names.stage);
     this.addOutputs(names.stage);
@@ -144,6 +171,7 @@ export class MediaPipelineStack extends Stack {
       [this.functions, 'functions'],
       [this.workflow, 'workflow'],
       [this.alarms, 'alarms'],
+      [this.dashboard, 'alarms'],
     ];
     for (const [part, component] of components) Tags.of(part).add('component', component);
   }

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { ConfigurationError } from './domain/errors.ts';
+import { CALLBACK_HOST_FORMS, isCallbackHostEntry } from './pipeline/callback-hosts.ts';
+import { METRICS_NAMESPACE } from './pipeline/metrics.ts';
 import { DEFAULT_MAX_PHOTO_BYTES, DEFAULT_MAX_VIDEO_BYTES } from './pipeline/resources.ts';
 
 /**
@@ -63,6 +65,44 @@ const BucketEnv = CommonEnv.extend({
   }),
 });
 
+/** A stage name as infra names stages: lowercase, starting with a letter, not ending with `-`. */
+const STAGE_PATTERN = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  true: true,
+  '1': true,
+  false: false,
+  '0': false,
+};
+
+/**
+ * Variables of the functions that publish metrics (`thumbnails`, `consolidate`, `callback`):
+ * `STAGE`, the `Stage` dimension every metric carries; `POWERTOOLS_METRICS_NAMESPACE`, when set,
+ * must be the namespace the alarms read; `POWERTOOLS_METRICS_DISABLED=true` publishes nothing
+ * (Powertools' own switch, for running a handler module off Lambda without EMF lines on stdout).
+ */
+const MetricsEnv = {
+  STAGE: required('STAGE').regex(STAGE_PATTERN, {
+    error: (issue) =>
+      `STAGE must be a stage name (lowercase letters, digits and "-", starting with a letter, not ending with "-", at most 20 characters), received "${String(issue.input)}"`,
+  }),
+  POWERTOOLS_METRICS_NAMESPACE: z
+    .string()
+    .trim()
+    .refine((value) => value === '' || value === METRICS_NAMESPACE, {
+      error: (issue) =>
+        `POWERTOOLS_METRICS_NAMESPACE must be ${METRICS_NAMESPACE} (the namespace the alarms read) or unset, received "${String(issue.input)}"`,
+    })
+    .optional(),
+  POWERTOOLS_METRICS_DISABLED: z
+    .string()
+    .trim()
+    .transform((value) => BOOLEAN_WORDS[value.toLowerCase()])
+    .pipe(z.boolean({ error: 'POWERTOOLS_METRICS_DISABLED must be true or false' }))
+    .optional()
+    .transform((value) => value ?? false),
+};
+
 function logging(env: z.output<typeof CommonEnv>) {
   return { logLevel: env.LOG_LEVEL, serviceName: env.POWERTOOLS_SERVICE_NAME };
 }
@@ -71,10 +111,16 @@ function storage(env: z.output<typeof BucketEnv>) {
   return { mediaBucket: env.MEDIA_BUCKET };
 }
 
+function metrics(env: { STAGE: string; POWERTOOLS_METRICS_DISABLED: boolean }) {
+  return { metrics: { stage: env.STAGE, enabled: !env.POWERTOOLS_METRICS_DISABLED } };
+}
+
 /** What the logger needs. */
 export type LoggingConfig = ReturnType<typeof logging>;
 /** Which S3 bucket holds the media. */
 export type StorageConfig = ReturnType<typeof storage>;
+/** Whether, and under which stage, a function publishes its metrics. */
+export type MetricsConfig = ReturnType<typeof metrics>['metrics'];
 
 /**
  * `start`: `STATE_MACHINE_ARN`, and `DEAD_LETTER_QUEUE_URL`, where a message that can never be a
@@ -117,26 +163,32 @@ export const ValidateConfig = BucketEnv.extend({
 }));
 export type ValidateConfig = z.output<typeof ValidateConfig>;
 
-/**
- * The functions that only need the bucket: `consolidate`, and (media's) `thumbnails`,
- * `transcode` and `zip`.
- */
+/** The functions that only need the bucket: `transcode` and `zip`. */
 export const BucketConfig = BucketEnv.transform((env) => ({ ...logging(env), ...storage(env) }));
 export type BucketConfig = z.output<typeof BucketConfig>;
 
-/** `consolidate`: the bucket. */
-export const ConsolidateConfig = BucketConfig;
-export type ConsolidateConfig = BucketConfig;
-
 /**
- * One entry of `CALLBACK_ALLOWED_HOSTS`: an exact host (`api.example.com`) or every subdomain of
- * one (`*.example.com`, which does not match `example.com` itself).
+ * The functions that need the bucket and publish metrics: `thumbnails` (photo render time) and
+ * `consolidate` (item outcomes, listing status).
  */
-const HOST_PATTERN =
-  /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+export const BucketMetricsConfig = BucketEnv.extend(MetricsEnv).transform((env) => ({
+  ...logging(env),
+  ...storage(env),
+  ...metrics(env),
+}));
+export type BucketMetricsConfig = z.output<typeof BucketMetricsConfig>;
 
-/** `callback`: the bucket, the signing secret's ARN and the callback host policy. */
+/** `thumbnails`: the bucket, metrics. */
+export const ThumbnailsConfig = BucketMetricsConfig;
+export type ThumbnailsConfig = BucketMetricsConfig;
+
+/** `consolidate`: the bucket, metrics. */
+export const ConsolidateConfig = BucketMetricsConfig;
+export type ConsolidateConfig = BucketMetricsConfig;
+
+/** `callback`: the bucket, the signing secret's ARN, the callback host policy, metrics. */
 export const CallbackConfig = BucketEnv.extend({
+  ...MetricsEnv,
   WEBHOOK_SECRET_ARN: required('WEBHOOK_SECRET_ARN').regex(/^arn:aws[a-z-]*:secretsmanager:/, {
     error: (issue) =>
       `WEBHOOK_SECRET_ARN must be a Secrets Manager ARN, received "${String(issue.input)}"`,
@@ -151,15 +203,16 @@ export const CallbackConfig = BucketEnv.extend({
     )
     .pipe(
       z.array(
-        z.string().regex(HOST_PATTERN, {
+        z.string().refine(isCallbackHostEntry, {
           error: (issue) =>
-            `CALLBACK_ALLOWED_HOSTS entries must be hosts such as api.example.com or *.example.com, received "${String(issue.input)}"`,
+            `CALLBACK_ALLOWED_HOSTS entries must be ${CALLBACK_HOST_FORMS}, received "${String(issue.input)}"`,
         }),
       ),
     ),
 }).transform((env) => ({
   ...logging(env),
   ...storage(env),
+  ...metrics(env),
   webhookSecretArn: env.WEBHOOK_SECRET_ARN,
   callbackAllowedHosts: env.CALLBACK_ALLOWED_HOSTS,
 }));

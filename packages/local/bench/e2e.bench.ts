@@ -1,11 +1,15 @@
-// The end-to-end benchmark: a listing of 50 generated 24 MP photos through the whole local
-// pipeline (`npm run bench`, or `npx nx run local:bench`). Prints photos/s, peak RSS and where
-// the time went, per state, so a regression anywhere in the pipeline shows.
+// The end-to-end benchmark (`npm run bench`, or `npx nx run local:bench`): the same 50 generated
+// 24 MP photos rendered by the library alone and by the whole local pipeline, on the folder store
+// and on the S3 endpoint, side by side in one run, each run in a fresh process. Prints photos/s,
+// the pipeline's rate as a share of the library's, peak RSS and where the pipeline's time went,
+// per state, so a regression anywhere shows.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRenditions } from '@toq/thumbnails';
+import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { SAMPLE_LISTING, runListing } from '../src/run-listing.ts';
 
@@ -13,6 +17,16 @@ const PHOTOS = 50;
 const WIDTH = 6000;
 const HEIGHT = 4000; // 24 MP
 const PHOTO_DIR = join(tmpdir(), `toq-bench-${PHOTOS}x${WIDTH}x${HEIGHT}`);
+const ROUNDS = 2;
+
+/** What is measured: the library alone, the pipeline on the folder store, on the S3 endpoint. */
+const MODES = ['library', 'fs', 's3'] as const;
+type Mode = (typeof MODES)[number];
+const LABELS: Readonly<Record<Mode, string>> = {
+  library: 'createRenditions alone',
+  fs: 'pipeline, folder store',
+  s3: 'pipeline, S3 endpoint',
+};
 
 /**
  * 50 distinct 24 MP JPEGs, made once and kept: the sample listing's real photos (EXIF orientations
@@ -38,67 +52,100 @@ async function ensurePhotos(): Promise<void> {
   }
 }
 
-/** One run in this process: prints one JSON line. */
-async function measure(): Promise<void> {
-  const out = await mkdtemp(join(tmpdir(), 'toq-bench-run-'));
-  try {
-    const started = performance.now();
-    const report = await runListing({ folder: PHOTO_DIR, out, timeScale: 0 });
-    const wallMs = performance.now() - started;
-    const tasks = report.execution?.tasks ?? {};
-    process.stdout.write(
-      `${JSON.stringify({
-        status: report.result?.status,
-        succeeded: report.result?.summary.succeeded,
-        wallMs,
-        maxRssKiB: process.resourceUsage().maxRSS,
-        tasks,
-      })}\n`,
-    );
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-}
-
 interface Measurement {
-  status: string;
   succeeded: number;
   wallMs: number;
   maxRssKiB: number;
   tasks: Record<string, { invocations: number; totalMs: number }>;
 }
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--measure')) return measure();
-  await ensurePhotos();
-  // Each run in a fresh process, so peak RSS is the pipeline's alone (not the photo generator's).
-  const runs: Measurement[] = [];
-  for (let run = 0; run < 2; run++) {
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, process.argv[1] ?? '', '--measure'],
-      { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-    );
-    if (child.status !== 0) throw new Error(`bench run failed: ${child.stderr}`);
-    runs.push(JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as Measurement);
+/**
+ * The library's share of the pipeline's work: every photo's four renditions and placeholder, as
+ * many photos in flight as the local pipeline runs thumbnails invocations (one per core).
+ */
+async function renderWithLibrary(): Promise<Omit<Measurement, 'maxRssKiB'>> {
+  const photos = (await readdir(PHOTO_DIR)).map((name) => join(PHOTO_DIR, name));
+  const limit = pLimit(availableParallelism());
+  const started = performance.now();
+  const sets = await Promise.all(photos.map((photo) => limit(() => createRenditions(photo))));
+  return { succeeded: sets.length, wallMs: performance.now() - started, tasks: {} };
+}
+
+/** The whole pipeline on one listing of the photos. */
+async function runPipeline(mode: 'fs' | 's3'): Promise<Omit<Measurement, 'maxRssKiB'>> {
+  const out = await mkdtemp(join(tmpdir(), 'toq-bench-run-'));
+  try {
+    const started = performance.now();
+    const report = await runListing({
+      folder: PHOTO_DIR,
+      out,
+      timeScale: 0,
+      ...(mode === 's3' ? { store: { kind: 's3' } as const } : {}),
+    });
+    return {
+      succeeded: report.result?.summary.succeeded ?? 0,
+      wallMs: performance.now() - started,
+      tasks: report.execution?.tasks ?? {},
+    };
+  } finally {
+    await rm(out, { recursive: true, force: true });
   }
-  const best = runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
-  const taskMs = Object.values(best.tasks).reduce((sum, t) => sum + t.totalMs, 0);
-  const thumbnails = best.tasks['RenderPhoto']?.totalMs ?? 0;
+}
+
+/** One run in this process: prints one JSON line. */
+async function measure(mode: Mode): Promise<void> {
+  const run = mode === 'library' ? await renderWithLibrary() : await runPipeline(mode);
+  process.stdout.write(
+    `${JSON.stringify({ ...run, maxRssKiB: process.resourceUsage().maxRSS } satisfies Measurement)}\n`,
+  );
+}
+
+function runChild(mode: Mode): Measurement {
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, process.argv[1] ?? '', '--measure', mode],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  if (child.status !== 0) throw new Error(`bench run (${mode}) failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as Measurement;
+}
+
+const photosPerSecond = (m: Measurement) => (PHOTOS * 1000) / m.wallMs;
+
+async function main(): Promise<void> {
+  const measuring = process.argv.indexOf('--measure');
+  if (measuring >= 0) return measure(process.argv[measuring + 1] as Mode);
+  await ensurePhotos();
+  // Interleaved rounds, so that a slower spell of a shared machine hits every mode alike.
+  const runs = new Map<Mode, Measurement[]>(MODES.map((mode) => [mode, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of MODES) runs.get(mode)?.push(runChild(mode));
+  }
+  const best = new Map(
+    [...runs].map(([mode, list]) => [mode, list.reduce((a, b) => (b.wallMs < a.wallMs ? b : a))]),
+  );
+  const library = best.get('library');
+  if (!library) throw new Error('no library run');
   const lines = [
-    `end-to-end local run: ${PHOTOS} photos of ${(WIDTH * HEIGHT) / 1e6} MP (${best.succeeded} succeeded, ${best.status}), best of ${runs.length}`,
-    `  wall time         ${(best.wallMs / 1000).toFixed(1)} s   (runs: ${runs.map((r) => (r.wallMs / 1000).toFixed(1)).join(' s, ')} s)`,
-    `  throughput        ${((PHOTOS * 1000) / best.wallMs).toFixed(2)} photos/s`,
-    `  peak RSS          ${(best.maxRssKiB / 1024).toFixed(0)} MiB`,
-    `  thumbnails share  ${((thumbnails / taskMs) * 100).toFixed(0)} % of the task time (RenderPhoto ${(thumbnails / 1000).toFixed(1)} s of ${(taskMs / 1000).toFixed(1)} s, summed over concurrent invocations)`,
-    '  per state (invocations, total, mean):',
-    ...Object.entries(best.tasks)
-      .sort(([, a], [, b]) => b.totalMs - a.totalMs)
-      .map(
-        ([state, t]) =>
-          `    ${state.padEnd(14)} ${String(t.invocations).padStart(4)}  ${(t.totalMs / 1000).toFixed(2).padStart(7)} s  ${(t.totalMs / t.invocations).toFixed(0).padStart(6)} ms`,
-      ),
+    `${PHOTOS} photos of ${(WIDTH * HEIGHT) / 1e6} MP, ${availableParallelism()} in flight, best of ${ROUNDS} interleaved rounds, each in a fresh process`,
+    `  ${'mode'.padEnd(24)} ${'photos/s'.padStart(8)} ${'× library'.padStart(10)} ${'wall'.padStart(8)} ${'peak RSS'.padStart(9)}  ok`,
+    ...MODES.map((mode) => {
+      const m = best.get(mode) ?? library;
+      return `  ${LABELS[mode].padEnd(24)} ${photosPerSecond(m).toFixed(2).padStart(8)} ${(photosPerSecond(m) / photosPerSecond(library)).toFixed(2).padStart(10)} ${`${(m.wallMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(m.maxRssKiB / 1024).toFixed(0)} MiB`.padStart(9)}  ${m.succeeded}/${PHOTOS}`;
+    }),
   ];
+  for (const mode of ['fs', 's3'] as const) {
+    const tasks = best.get(mode)?.tasks ?? {};
+    lines.push(
+      `  ${LABELS[mode]}, per state (invocations, total summed over concurrent invocations, mean):`,
+      ...Object.entries(tasks)
+        .sort(([, a], [, b]) => b.totalMs - a.totalMs)
+        .map(
+          ([state, t]) =>
+            `    ${state.padEnd(14)} ${String(t.invocations).padStart(4)}  ${(t.totalMs / 1000).toFixed(2).padStart(7)} s  ${(t.totalMs / t.invocations).toFixed(0).padStart(6)} ms`,
+        ),
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

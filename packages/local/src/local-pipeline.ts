@@ -15,7 +15,6 @@ import {
 } from '@toq/lambdas';
 import { ZipperArchiveWriter } from '@toq/lambdas/archive';
 import { ThumbnailsRenderer } from '@toq/lambdas/renderer';
-import { S3ObjectStore } from '@toq/lambdas/s3';
 import { HttpWebhookSender } from '@toq/lambdas/webhook-sender';
 import {
   DEFAULT_MAX_PHOTO_BYTES,
@@ -47,6 +46,7 @@ import {
 } from './queue.ts';
 import { StaticSecretSource, newWebhookSecret } from './static-secret.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '@toq/lambdas/webhook-receiver';
+import { LocalS3ObjectStore } from './local-s3-object-store.ts';
 
 /** The region of the local stand-ins (the ARNs, the SDK clients). */
 export const LOCAL_REGION = 'us-east-1';
@@ -279,7 +279,7 @@ export class LocalPipeline {
         bucket = options.store.bucket ?? bucket;
         const { s3, sqs } = localAwsClients(endpoint);
         await ensureBucket(s3, bucket);
-        rawStore = new S3ObjectStore(s3, bucket);
+        rawStore = new LocalS3ObjectStore(s3, bucket);
         queue = await SqsQueue.create(sqs, {
           queue: names.queue,
           deadLetterQueue: names.deadLetterQueue,

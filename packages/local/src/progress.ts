@@ -5,8 +5,10 @@ const STEPS = ['Validate', 'ProcessMedia', 'BundleZip', 'Consolidate', 'Callback
 /** The states whose exit ends one item (its outcome is the state's output). */
 const ITEM_END_STATES: Readonly<Record<string, 'photo' | 'video'>> = {
   RenderPhoto: 'photo',
+  RecordPhotoFailure: 'photo',
   PhotoFailed: 'photo',
   FinishVideo: 'video',
+  RecordVideoFailure: 'video',
   VideoFailed: 'video',
 };
 

@@ -1,8 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QUEUE_SETTINGS } from '@toq/lambdas/pipeline';
 import { Construct } from 'constructs';
+import { ADOPTABLE } from '../removal.ts';
 
 /** Props of {@link IngestQueue}. */
 export interface IngestQueueProps {
@@ -31,6 +32,19 @@ export class IngestQueue extends Construct {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,
       enforceSSL: true,
+      // Only the ingest queue may use it as its DLQ (AWS Control Tower CT.SQS.PR.1). By ARN, not
+      // reference: the ingest queue refers to this one already, and the reverse would be a cycle.
+      redriveAllowPolicy: {
+        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
+        sourceQueues: [
+          sqs.Queue.fromQueueArn(
+            this,
+            'RedriveSource',
+            Stack.of(this).formatArn({ service: 'sqs', resource: props.queueName }),
+          ),
+        ],
+      },
+      removalPolicy: ADOPTABLE,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName: props.queueName,
@@ -44,6 +58,7 @@ export class IngestQueue extends Construct {
         queue: this.deadLetterQueue,
         maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
       },
+      removalPolicy: ADOPTABLE,
     });
   }
 }

@@ -1,17 +1,11 @@
-import { PIPELINE_STATE_PREFIX } from '@toq/contracts/constants';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { PIPELINE_STATE_PREFIX, RAW_UPLOAD_TAG } from '@toq/contracts/constants';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-/**
- * The tag a raw upload carries so that the Glacier rule finds it: S3 lifecycle filters match a
- * literal key prefix, and raw uploads live under a per-listing prefix (`{listingId}/raw/…`), which
- * no prefix filter can express. The backend sets it when it uploads (`x-amz-tagging:
- * media-class=raw`, or `Tagging` on PutObject / CreateMultipartUpload).
- */
-export const RAW_UPLOAD_TAG = { key: 'media-class', value: 'raw' } as const;
+import { acknowledgeControl } from '../nag.ts';
+import { ADOPTABLE } from '../removal.ts';
 
 /** Lifecycle periods of the media and log buckets, in days. */
 export const RETENTION_DAYS = {
@@ -58,11 +52,29 @@ export class MediaBucket extends Construct {
       blockPublicAccess: ALL_BLOCKED,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versioned, so that a deleted or overwritten log stays recoverable for a while (the logs
+      // are the record of who touched the media); nothing overwrites them otherwise.
+      versioned: true,
       lifecycleRules: [
-        { id: 'expire-access-logs', expiration: Duration.days(RETENTION_DAYS.accessLogs) },
+        {
+          id: 'expire-access-logs',
+          expiration: Duration.days(RETENTION_DAYS.accessLogs),
+          noncurrentVersionExpiration: Duration.days(RETENTION_DAYS.noncurrentVersions),
+        },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: ADOPTABLE,
     });
+
+    acknowledgeControl(
+      this.logBucket,
+      'CT.S3.PR.10',
+      'the log bucket receives S3 server access logs, which S3 cannot deliver to a bucket whose default encryption is SSE-KMS; it is SSE-S3 (and holds request records, no media)',
+    );
+    acknowledgeControl(
+      this.logBucket,
+      'CT.S3.PR.2',
+      'the log bucket is where the media bucket’s access logs go; logging it into itself would log every log delivery without end, and into another bucket would only move the question there',
+    );
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
@@ -99,16 +111,31 @@ export class MediaBucket extends Construct {
           expiredObjectDeleteMarker: true,
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: ADOPTABLE,
     });
+
+    acknowledgeControl(
+      this,
+      'CT.S3.PR.4',
+      'nothing reacts to single objects: processing starts when the backend sends a request for a whole listing once every upload is done (an object event would fire before the listing is complete), and nothing consumes the log bucket’s objects',
+    );
+    acknowledgeControl(
+      this,
+      'CT.S3.PR.9',
+      'objects must stay deletable: the backend deletes a listing’s uploads and renditions when a listing is removed, re-processing overwrites renditions and the zip, and lifecycle rules expire execution records and logs; raw uploads are protected from the pipeline by the bucket policy’s Deny and from mistakes by versioning instead',
+    );
   }
 
   /**
    * Denies changing or deleting any raw upload (`*\/raw/*`) to the given roles: every pipeline
    * role but the backend's. A bucket-policy Deny wins over any Allow those roles get, now or
-   * later.
+   * later. The one change left is a tag set that classes the object raw ({@link RAW_UPLOAD_TAG}):
+   * `validate` tags what it validated, so the Glacier rule finds raw uploads even when the
+   * backend forgot the tag; a tag changes no byte of the upload.
    */
   protectRawUploads(roles: readonly iam.IRole[]): void {
+    const rawUploads = this.bucket.arnForObjects('*/raw/*');
+    const pipelineRoles = { ArnEquals: { 'aws:PrincipalArn': roles.map((role) => role.roleArn) } };
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DenyRawUploadChangesToPipelineRoles',
@@ -118,7 +145,6 @@ export class MediaBucket extends Construct {
           's3:PutObject',
           's3:PutObjectAcl',
           's3:PutObjectVersionAcl',
-          's3:PutObjectTagging',
           's3:PutObjectVersionTagging',
           's3:PutObjectRetention',
           's3:PutObjectLegalHold',
@@ -127,8 +153,21 @@ export class MediaBucket extends Construct {
           's3:DeleteObjectTagging',
           's3:DeleteObjectVersionTagging',
         ],
-        resources: [this.bucket.arnForObjects('*/raw/*')],
-        conditions: { ArnEquals: { 'aws:PrincipalArn': roles.map((role) => role.roleArn) } },
+        resources: [rawUploads],
+        conditions: pipelineRoles,
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyRawUploadTagsButTheRawClassToPipelineRoles',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObjectTagging'],
+        resources: [rawUploads],
+        conditions: {
+          ...pipelineRoles,
+          StringNotEquals: { [`s3:RequestObjectTag/${RAW_UPLOAD_TAG.key}`]: RAW_UPLOAD_TAG.value },
+        },
       }),
     );
   }

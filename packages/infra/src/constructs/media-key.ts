@@ -1,8 +1,9 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { accountLogsArn } from '../arns.ts';
+import { accountLogsArn, alarmArns } from '../arns.ts';
+import { ADOPTABLE } from '../removal.ts';
 
 /** Props of {@link MediaKey}. */
 export interface MediaKeyProps {
@@ -29,17 +30,42 @@ export interface MediaKeyProps {
  */
 export class MediaKey extends Construct {
   readonly key: kms.Key;
+  readonly alias: kms.Alias;
 
   constructor(scope: Construct, id: string, props: MediaKeyProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.key = new kms.Key(this, 'Key', {
-      alias: props.alias,
       description:
         'toq-media: encrypts the media bucket, the queues, the logs, the webhook secret, the state machine and the functions’ environments',
       enableKeyRotation: true, // every 365 days (the default period)
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: ADOPTABLE,
     });
+    // Its own construct, for its removal policy: a retained key stays findable by its alias.
+    this.alias = new kms.Alias(this, 'Alias', {
+      aliasName: props.alias,
+      targetKey: this.key,
+      removalPolicy: ADOPTABLE,
+    });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        // A grant is a second, policy-less way to use the key: only AWS services may create one
+        // for their own resources (AWS Control Tower CT.KMS.PR.3). The account's kms:* above
+        // would otherwise let any administrator grant the key to anyone. Nothing in the pipeline
+        // creates grants itself; the services that do so on its behalf pass this condition.
+        sid: 'DenyGrantsButForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: {
+          BoolIfExists: {
+            'kms:GrantIsForAWSResource': 'false',
+            'aws:PrincipalIsAWSService': 'false',
+          },
+        },
+      }),
+    );
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         // The actions are those behind the wildcards the CloudWatch Logs guide gives (Encrypt*,
@@ -110,16 +136,7 @@ export class MediaKey extends Construct {
               arnFormat: ArnFormat.NO_RESOURCE_NAME,
             }),
           },
-          ArnEquals: {
-            'aws:SourceArn': props.alarmNames.map((name) =>
-              stack.formatArn({
-                service: 'cloudwatch',
-                resource: 'alarm',
-                resourceName: name,
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            ),
-          },
+          ArnEquals: { 'aws:SourceArn': alarmArns(this, props.alarmNames) },
         },
       }),
     );

@@ -11,13 +11,17 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionLogGroupName } from '../arns.ts';
-import { FUNCTION_IDS, type FunctionId } from '@toq/lambdas/pipeline';
+import { FUNCTION_IDS, METRICS_NAMESPACE, type FunctionId } from '@toq/lambdas/pipeline';
 import { FUNCTION_SIZING, type PipelineConfig } from '../config.ts';
 import { InfraError } from '../errors.ts';
-import { acknowledgeWildcard } from '../nag.ts';
+import { acknowledgeControl, acknowledgeWildcard } from '../nag.ts';
 
-/** How long the functions' logs are kept. */
-export const FUNCTION_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+/**
+ * How long the functions' logs are kept: a year, as AWS Control Tower's CT.CLOUDWATCH.PR.2
+ * requires (where that control is enforced, a shorter retention blocks the deploy), and as long
+ * as the media bucket's access logs, so an old incident can be traced end to end.
+ */
+export const FUNCTION_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
 /** SQS records per `start` invocation. */
 export const START_BATCH_SIZE = 10;
@@ -45,7 +49,8 @@ export interface PipelineFunctionsProps {
  * `packages/lambdas/dist/<fn>` (the artefact the tests ran), with its own encrypted log group
  * and exactly the environment its config schema reads, encrypted with the pipeline's key (the
  * role's `DecryptFunctionEnvironments` statement lets Lambda read it back). `start` consumes
- * the queue and reports partial batch failures.
+ * the queue, at most `startMaxConcurrency` invocations at once, and reports partial batch
+ * failures; `thumbnails` has its reserved concurrency (config.ts, `ConcurrencyConfig`).
  */
 export class PipelineFunctions extends Construct {
   readonly functions: Readonly<Record<FunctionId, lambda.Function>>;
@@ -53,7 +58,14 @@ export class PipelineFunctions extends Construct {
   constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
     super(scope, id);
     const { config } = props;
-    const logging = { LOG_LEVEL: config.logLevel, POWERTOOLS_SERVICE_NAME: 'listing-media' };
+    // STAGE and the namespace: every function publishes the pipeline's metrics (Powertools
+    // Metrics, embedded metric format, which goes through the logs: no CloudWatch permission).
+    const logging = {
+      LOG_LEVEL: config.logLevel,
+      POWERTOOLS_SERVICE_NAME: 'listing-media',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      STAGE: config.names.stage,
+    };
     const media = { ...logging, MEDIA_BUCKET: props.bucket.bucketName };
     const environments: Record<FunctionId, Record<string, string>> = {
       start: {
@@ -111,12 +123,16 @@ export class PipelineFunctions extends Construct {
         environmentEncryption: props.key,
         tracing: lambda.Tracing.ACTIVE,
         logGroup,
+        ...(fn === 'thumbnails' && config.concurrency.thumbnailsReservedConcurrency !== undefined
+          ? { reservedConcurrentExecutions: config.concurrency.thumbnailsReservedConcurrency }
+          : {}),
       });
     }
     functions.start.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: START_BATCH_SIZE,
         reportBatchItemFailures: true,
+        maxConcurrency: config.concurrency.startMaxConcurrency,
       }),
     );
     // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords to the role.
@@ -124,6 +140,11 @@ export class PipelineFunctions extends Construct {
       props.role,
       '*',
       'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions (AWS service authorization reference): "*" is the only resource they accept',
+    );
+    acknowledgeControl(
+      this,
+      'CT.LAMBDA.PR.3',
+      'the functions reach only AWS public endpoints (S3, SQS, Step Functions, Secrets Manager) and the backend’s webhook on the internet; they reach nothing inside a VPC, and a VPC would need a NAT gateway per zone for the webhook (and interface endpoints for the rest), cost and failure points that protect nothing here',
     );
     this.functions = functions;
   }

@@ -1,4 +1,4 @@
-import { PIPELINE_STATE_PREFIX } from '@toq/contracts/constants';
+import { PIPELINE_STATE_PREFIX, RAW_UPLOAD_TAG } from '@toq/contracts/constants';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { accountLogsArn, type PipelineArns } from '../arns.ts';
 import { FUNCTION_IDS, type PipelineNames } from '@toq/lambdas/pipeline';
 import { InfraError } from '../errors.ts';
+import { ADOPTABLE } from '../removal.ts';
 import { acknowledgeWildcard, hasWildcard } from '../nag.ts';
 
 /** Props of {@link PipelineRoles}. */
@@ -296,6 +297,23 @@ export class PipelineRoles extends Construct {
       resources: [keys.processed, keys.state],
     });
     allow(this.lambda, {
+      // `validate` tags every raw upload it validated media-class=raw, so that the Glacier rule
+      // finds it even when the backend forgot the tag (a tag changes no byte of the upload). It
+      // reads the tag set first, as PutObjectTagging replaces the whole set. The bucket policy
+      // denies any other tag set on raw uploads (media-bucket.ts).
+      sid: 'ReadRawUploadTags',
+      actions: ['s3:GetObjectTagging'],
+      resources: [keys.raw],
+    });
+    allow(this.lambda, {
+      sid: 'ClassRawUploadsRaw',
+      actions: ['s3:PutObjectTagging'],
+      resources: [keys.raw],
+      conditions: {
+        StringEquals: { [`s3:RequestObjectTag/${RAW_UPLOAD_TAG.key}`]: RAW_UPLOAD_TAG.value },
+      },
+    });
+    allow(this.lambda, {
       // Zip lists a listing's renditions; and without s3:ListBucket a HEAD of a missing raw
       // object answers 403 instead of 404, which validate must tell apart.
       sid: 'ListMedia',
@@ -479,5 +497,9 @@ export class PipelineRoles extends Construct {
         },
       },
     });
+    // The spec's four roles exist in staging already: `cdk import` adopts them (README).
+    for (const role of [this.backend, this.lambda, this.stepFunctions, this.mediaConvert]) {
+      role.applyRemovalPolicy(ADOPTABLE);
+    }
   }
 }

@@ -13,8 +13,8 @@ import {
   type FunctionId,
 } from '@toq/lambdas/pipeline';
 
-/** How long the state machine's logs are kept. */
-export const STATE_MACHINE_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+/** How long the state machine's logs are kept: a year, as the functions' (pipeline-functions.ts). */
+export const STATE_MACHINE_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
 /**
  * How long Step Functions reuses a data key of the state machine's before asking KMS for a new

@@ -43,3 +43,18 @@ export const getAtt = (construct: WithDefaultChild, attribute = 'Arn') => ({
 
 /** The pipeline key's ARN, as the template refers to it. */
 export const keyArn = () => getAtt(stagingSynth().stack.key.key);
+
+/** Every alarm of staging, spelled out: the names the topic and key policies must list. */
+export const STAGING_ALARM_NAMES = [
+  'toq-media-processing-dlq-messages-staging',
+  'toq-media-processing-failed-executions-staging',
+  'toq-media-processing-timed-out-executions-staging',
+  'toq-media-processing-aborted-executions-staging',
+  'toq-media-processing-item-failure-rate-staging',
+  'toq-media-processing-queue-age-staging',
+  ...['errors', 'throttles'].flatMap((what) =>
+    ['start', 'validate', 'thumbnails', 'transcode', 'zip', 'consolidate', 'callback'].map(
+      (fn) => `toq-media-processing-${fn}-${what}-staging`,
+    ),
+  ),
+];

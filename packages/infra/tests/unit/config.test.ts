@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPipelineApp } from '../../src/app.ts';
 import { pipelineNames } from '@toq/lambdas/pipeline';
-import { resolveConfig } from '../../src/config.ts';
+import { alarmNames, allAlarmNames, resolveConfig } from '../../src/config.ts';
 import { InfraError } from '../../src/errors.ts';
 
 function contextError(context: Record<string, unknown>): InfraError {
@@ -43,8 +43,8 @@ describe('pipelineNames', () => {
       },
       webhookSecret: 'toq-media-processing-webhook-signing-staging',
       alarmTopic: 'toq-media-processing-alarms-staging',
-      deadLetterAlarm: 'listing-media-processing-dlq-messages-staging',
-      failedExecutionsAlarm: 'listing-media-processing-failed-executions-staging',
+      deadLetterAlarm: 'toq-media-processing-dlq-messages-staging',
+      failedExecutionsAlarm: 'toq-media-processing-failed-executions-staging',
     });
   });
 
@@ -61,7 +61,7 @@ describe('pipelineNames', () => {
 });
 
 describe('resolveConfig', () => {
-  it('defaults to staging, INFO, 50 MiB photos, 5 GiB videos, no hosts, no alarm email', () => {
+  it('defaults to staging, INFO, 50 MiB photos, 5 GiB videos, no hosts, no alarm email, 2 start invocations and 100 renders at once', () => {
     const config = resolveConfig({});
 
     expect(config).toEqual({
@@ -71,6 +71,9 @@ describe('resolveConfig', () => {
       maxPhotoBytes: 52_428_800,
       maxVideoBytes: 5_368_709_120,
       alarmEmail: undefined,
+      alarms: alarmNames(pipelineNames('staging')),
+      dashboardName: 'toq-media-processing-staging',
+      concurrency: { startMaxConcurrency: 2, thumbnailsReservedConcurrency: 100 },
     });
   });
 
@@ -82,6 +85,10 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ callbackAllowedHosts: ['a.example'] }).callbackAllowedHosts).toEqual([
       'a.example',
     ]);
+    expect(
+      resolveConfig({ callbackAllowedHosts: '203.0.113.7,2606:4700:4700::1111,[2001:DB8::1]' })
+        .callbackAllowedHosts,
+    ).toEqual(['203.0.113.7', '2606:4700:4700::1111', '[2001:db8::1]']);
   });
 
   it('reads the limits and the log level, numbers given as strings by the CLI', () => {
@@ -94,14 +101,32 @@ describe('resolveConfig', () => {
     ]);
   });
 
-  it.each([
+  it.each<[Record<string, unknown>, string]>([
+    ...['Prod!', 'prod-', 'pr--od', '1prod', '-prod', 'prod_1'].map(
+      (stage): [Record<string, unknown>, string] => [
+        { stage },
+        `Invalid CDK context "stage": expected lowercase letters, digits and single "-" between them, starting with a letter (AWS resource names), received ${JSON.stringify(stage)}`,
+      ],
+    ),
     [
-      { stage: 'Prod!' },
-      'Invalid CDK context "stage": expected lowercase letters, digits and "-", starting with a letter, received "Prod!"',
+      { stage: 'a'.repeat(30) },
+      `Invalid CDK context "stage": expected a stage short enough that the IAM role name "toq-media-processing-stepfunctions-${'a'.repeat(30)}" fits 64 characters (it has 65), received "${'a'.repeat(30)}"`,
+    ],
+    [
+      { stage: 'my-s3alias' },
+      'Invalid CDK context "stage": expected a stage not ending in "-s3alias" (S3 reserves it), received "my-s3alias"',
+    ],
+    [
+      { startMaxConcurrency: 1 },
+      'Invalid CDK context "startMaxConcurrency": expected an integer from 2 to 1000, received 1',
+    ],
+    [
+      { thumbnailsReservedConcurrency: '0' },
+      'Invalid CDK context "thumbnailsReservedConcurrency": expected an integer from 1 to 10000, received "0"',
     ],
     [
       { callbackAllowedHosts: 'https://api.toq.example' },
-      'Invalid CDK context "callbackAllowedHosts": expected hosts such as api.example.com or *.example.com, received "https://api.toq.example"',
+      'Invalid CDK context "callbackAllowedHosts": expected hosts such as api.example.com or *.example.com, or IP addresses such as 2001:db8::1, received "https://api.toq.example"',
     ],
     [
       { callbackAllowedHosts: 42 },
@@ -125,6 +150,43 @@ describe('resolveConfig', () => {
     expect(error.name).toBe('InfraError');
     expect(error.code).toBe('INVALID_CONTEXT');
     expect(error.message).toBe(message);
+  });
+});
+
+describe('stage names', () => {
+  it('accepts the longest stage whose every name fits (29 characters: the Step Functions role’s 64)', () => {
+    const stage = `a${'-b'.repeat(14)}`;
+
+    expect(stage).toHaveLength(29);
+    expect(resolveConfig({ stage }).names.stepFunctionsRole).toHaveLength(64);
+  });
+
+  it('names every alarm toq-media-processing-{what}-{stage}', () => {
+    const names = allAlarmNames(alarmNames(pipelineNames('prod')));
+
+    expect(names).toHaveLength(20);
+    expect(new Set(names).size).toBe(20);
+    expect(names.filter((name) => !/^toq-media-processing-[a-z0-9-]+-prod$/.test(name))).toEqual(
+      [],
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'toq-media-processing-dlq-messages-prod',
+        'toq-media-processing-failed-executions-prod',
+      ]),
+    );
+  });
+});
+
+describe('concurrency', () => {
+  it('reads both settings from the CLI’s strings; "none" reserves nothing for thumbnails', () => {
+    expect(
+      resolveConfig({ startMaxConcurrency: '5', thumbnailsReservedConcurrency: '250' }).concurrency,
+    ).toEqual({ startMaxConcurrency: 5, thumbnailsReservedConcurrency: 250 });
+    expect(resolveConfig({ thumbnailsReservedConcurrency: 'none' }).concurrency).toEqual({
+      startMaxConcurrency: 2,
+      thumbnailsReservedConcurrency: undefined,
+    });
   });
 });
 

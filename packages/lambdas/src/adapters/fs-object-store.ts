@@ -176,6 +176,14 @@ export class FsObjectStore implements ObjectStore {
     await this.#writeSidecar(key, options, etag);
   }
 
+  /**
+   * Checks the object exists and keeps no tag: a directory has no lifecycle rule for a tag to
+   * drive (S3's `media-class=raw` → Glacier), and an object's files stay exactly as written.
+   */
+  async addTags(key: string): Promise<void> {
+    if ((await this.head(key)) === undefined) throw new ObjectNotFoundError(key);
+  }
+
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const keys: string[] = [];
     await this.#walk('', keys);

@@ -2,15 +2,19 @@ import { Transform, type Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   paginateListObjectsV2,
+  type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { TransientError } from '../domain/errors.ts';
 import { isTransientAwsError, type SdkErrorShape } from './aws-errors.ts';
 import {
+  ObjectArchivedError,
   ObjectNotFoundError,
   type ObjectInfo,
   type ObjectStore,
@@ -30,6 +34,7 @@ export interface S3ObjectStoreOptions {
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
 /**
  * Translates an SDK error into the port's failure semantics: `ObjectNotFoundError`,
+ * `ObjectArchivedError` (S3's `InvalidObjectState`: a GET of an unrestored archived object),
  * `TransientError`, or the error itself.
  */
 function translate(error: unknown, key: string, action: string): unknown {
@@ -37,6 +42,7 @@ function translate(error: unknown, key: string, action: string): unknown {
   if (e.name !== undefined && NOT_FOUND.has(e.name)) {
     return new ObjectNotFoundError(key, { cause: error });
   }
+  if (e.name === 'InvalidObjectState') return new ObjectArchivedError(key, { cause: error });
   if (isTransientAwsError(error)) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return new TransientError(`S3 ${action} of "${key}" failed (${reason}); worth retrying`, {
@@ -44,6 +50,24 @@ function translate(error: unknown, key: string, action: string): unknown {
     });
   }
   return error;
+}
+
+/** The storage classes whose objects must be restored before a GET (Glacier Instant Retrieval need not). */
+const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/**
+ * The archive an object sits in, unrestored: its storage class (`GLACIER`, `DEEP_ARCHIVE`) or its
+ * Intelligent-Tiering archive tier (`ArchiveStatus`). A finished restore
+ * (`Restore: ongoing-request="false", expiry-date=…`) makes the object readable until it expires.
+ */
+function archivedIn(head: HeadObjectCommandOutput): string | undefined {
+  const archive =
+    head.ArchiveStatus ??
+    (head.StorageClass !== undefined && ARCHIVE_CLASSES.has(head.StorageClass)
+      ? head.StorageClass
+      : undefined);
+  if (archive === undefined || head.Restore?.includes('ongoing-request="false"')) return undefined;
+  return archive;
 }
 
 /**
@@ -72,12 +96,14 @@ export class S3ObjectStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const archive = archivedIn(out);
       return {
         key,
         size: out.ContentLength ?? 0,
         ...(out.ContentType === undefined ? {} : { contentType: out.ContentType }),
         ...(out.CacheControl === undefined ? {} : { cacheControl: out.CacheControl }),
         ...(out.ETag === undefined ? {} : { etag: out.ETag }),
+        ...(archive === undefined ? {} : { archivedIn: archive }),
       };
     } catch (error) {
       const translated = translate(error, key, 'HeadObject');
@@ -178,6 +204,34 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (error) {
       throw translate(error, key, 'CopyObject (headers)');
+    }
+  }
+
+  async addTags(key: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    let current: Map<string | undefined, string | undefined>;
+    try {
+      const out = await this.client.send(
+        new GetObjectTaggingCommand({ Bucket: this.bucket, Key: key }),
+      );
+      current = new Map((out.TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
+    } catch (error) {
+      throw translate(error, key, 'GetObjectTagging');
+    }
+    // Re-processing a listing finds its raw objects tagged already: no write then.
+    if (Object.entries(tags).every(([name, value]) => current.get(name) === value)) return;
+    const merged = new Map([...current, ...Object.entries(tags)]);
+    try {
+      await this.client.send(
+        new PutObjectTaggingCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Tagging: {
+            TagSet: [...merged].map(([name, value]) => ({ Key: name, Value: value })),
+          },
+        }),
+      );
+    } catch (error) {
+      throw translate(error, key, 'PutObjectTagging');
     }
   }
 

@@ -25,7 +25,8 @@ import {
   readJsonRecordIfPresent,
   type ObjectStore,
 } from '../ports/object-store.ts';
-import { InvalidRequestError, causeMessage, failureReason, parseInput } from './errors.ts';
+import { InvalidRequestError, causeMessage, parseInput } from './errors.ts';
+import { CaughtItemInput, recordCaughtFailure, type CaughtItemOutcome } from './item-failure.ts';
 import {
   TaskContext,
   itemStateKey,
@@ -39,14 +40,12 @@ const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional().n
 type CaughtError = z.output<typeof CaughtError>;
 
 /**
- * One Map iteration's result: from the function, or from a `Catch` (then with the caught `error`'s
- * name and, when the definition passes it on, its `cause`).
+ * One Map iteration's result: `{ mediaId, status }` and nothing more (state size); a failed
+ * item's reason is in its record (`RecordPhotoFailure` / `RecordVideoFailure` write it).
  */
 const ItemOutcome = z.object({
   mediaId: MediaId,
   status: z.enum(['succeeded', 'failed']),
-  error: z.string().optional(),
-  cause: z.string().optional().nullable(),
 });
 type ItemOutcome = z.output<typeof ItemOutcome>;
 
@@ -135,38 +134,6 @@ export function describeCaught(caught: CaughtError): string {
   return detail ? `${caught.Error}: ${detail}` : caught.Error;
 }
 
-/**
- * The `MediaError` of an item whose Map iteration was caught with the error `name`
- * (docs/pipeline.md, "Error mapping in consolidate"):
- * - `States.Timeout` → `TIMEOUT`;
- * - in the video branch, `MediaConvert.*` and `States.TaskFailed` (the `Transcode` state's job
- *   failed; the local stand-in fails the same way) → `TRANSCODE_FAILED`;
- * - anything else → `PROCESSING_FAILED`.
- *
- * The message names the error, then gives the reason its `cause` carries (the transcoder's or
- * the function's own words, trimmed: {@link failureReason}).
- *
- * @example
- * mediaErrorFromCaught('States.TaskFailed', 'video', 'ffmpeg exited with code 1: moov atom not found');
- * // { code: 'TRANSCODE_FAILED',
- * //   message: 'The video transcode failed (States.TaskFailed): ffmpeg exited with code 1: moov atom not found' }
- */
-export function mediaErrorFromCaught(
-  name: string,
-  branch: MediaType,
-  cause?: string | null,
-): MediaError {
-  const reason = failureReason(cause);
-  const because = reason === undefined ? '' : `: ${reason}`;
-  if (name === 'States.Timeout') {
-    return { code: 'TIMEOUT', message: `Processing took too long (${name})${because}` };
-  }
-  if (branch === 'video' && (name.startsWith('MediaConvert.') || name === 'States.TaskFailed')) {
-    return { code: 'TRANSCODE_FAILED', message: `The video transcode failed (${name})${because}` };
-  }
-  return { code: 'PROCESSING_FAILED', message: `Processing failed (${name})${because}` };
-}
-
 function outcomeOf(
   item: ProcessingRequest['media'][number],
   facts: ConsolidationFacts,
@@ -204,7 +171,6 @@ function outcomeOf(
         : {}),
     };
   }
-  if (outcome?.error) return failed(mediaErrorFromCaught(outcome.error, mediaType, outcome.cause));
   if (outcome?.status === 'succeeded') {
     return failed({
       code: 'PROCESSING_FAILED',
@@ -214,7 +180,7 @@ function outcomeOf(
   if (outcome) {
     return failed({
       code: 'PROCESSING_FAILED',
-      message: `The ${mediaType} failed without a reason`,
+      message: `The ${mediaType} failed and its reason could not be recorded at ${itemStateKey(facts.request, mediaId)}`,
     });
   }
   return failed({
@@ -364,4 +330,34 @@ export async function consolidate(
   }
   deps.logger.info('Consolidated', { status: result.status, ...result.summary });
   return { ctx, status: result.status, resultKey, callbackUrl: facts.request.callback.url };
+}
+
+/**
+ * The `consolidate` function's payload: a `RecordPhotoFailure` / `RecordVideoFailure` one when it
+ * carries a `caught` error, else a `Consolidate` one; each reported under its own name when it
+ * does not parse.
+ */
+export const ConsolidateTaskInput = z
+  .unknown()
+  .transform((event): CaughtItemInput | ConsolidateInput =>
+    typeof event === 'object' && event !== null && 'caught' in event
+      ? parseInput(CaughtItemInput, event, 'RecordFailure payload')
+      : parseInput(ConsolidateInput, event, 'Consolidate payload'),
+  );
+export type ConsolidateTaskInput = z.output<typeof ConsolidateTaskInput>;
+
+/**
+ * The `consolidate` function: records a caught item's failure ({@link recordCaughtFailure}) or
+ * consolidates the execution ({@link consolidate}). One function for both keeps the records
+ * `Consolidate` reads written by the role that reads them.
+ *
+ * @example
+ * await runConsolidateTask({ state, executionName }, { store, clock, logger }); // Consolidate
+ * await runConsolidateTask({ ctx, mediaType, mediaId, caught }, { store, clock, logger }); // a failure
+ */
+export async function runConsolidateTask(
+  input: ConsolidateTaskInput,
+  deps: ConsolidateDeps,
+): Promise<ConsolidateOutput | CaughtItemOutcome> {
+  return 'caught' in input ? recordCaughtFailure(input, deps) : consolidate(input, deps);
 }

@@ -3,20 +3,25 @@
  * MediaConvert's own (`CreateJob` `Settings`, `GetJob` `Job`), so the object the domain builds is
  * passed to MediaConvert unchanged by the state machine (`mediaconvert:createJob.sync`), and the
  * local stand-in (`packages/local`'s ffmpeg transcoder) reads the very same object.
+ *
+ * The narrow types below say what the pipeline sets (required where it always sets it) and
+ * extend `@aws-sdk/client-mediaconvert`'s: a type-only import, nothing of the SDK is bundled.
  */
+// eslint-disable-next-line no-restricted-imports -- type-only (tests/unit/architecture.test.ts checks it stays so)
+import type * as MediaConvert from '@aws-sdk/client-mediaconvert';
 
 /** `Settings.Inputs[]`. */
-export interface TranscodeInput {
+export interface TranscodeInput extends MediaConvert.Input {
   /** `s3://{bucket}/{key}` of the raw upload. */
   readonly FileInput: string;
-  readonly AudioSelectors?: Readonly<Record<string, { readonly DefaultSelection: 'DEFAULT' }>>;
+  readonly AudioSelectors?: Record<string, { readonly DefaultSelection: 'DEFAULT' }>;
   readonly VideoSelector?: { readonly Rotate?: 'AUTO' | 'DEGREE_0' };
   readonly TimecodeSource?: 'ZEROBASED' | 'EMBEDDED' | 'SPECIFIEDSTART';
 }
 
-export interface H264CodecSettings {
+export interface H264CodecSettings extends MediaConvert.VideoCodecSettings {
   readonly Codec: 'H_264';
-  readonly H264Settings: {
+  readonly H264Settings: MediaConvert.H264Settings & {
     readonly RateControlMode: 'QVBR';
     readonly QvbrSettings: { readonly QvbrQualityLevel: number };
     /** Bits per second. */
@@ -27,7 +32,7 @@ export interface H264CodecSettings {
   };
 }
 
-export interface FrameCaptureCodecSettings {
+export interface FrameCaptureCodecSettings extends MediaConvert.VideoCodecSettings {
   readonly Codec: 'FRAME_CAPTURE';
   readonly FrameCaptureSettings: {
     readonly FramerateNumerator: number;
@@ -39,15 +44,19 @@ export interface FrameCaptureCodecSettings {
   };
 }
 
-export interface VideoDescription {
+export interface VideoDescription extends MediaConvert.VideoDescription {
   /** The output box; with `FIT_NO_UPSCALE` the picture fits inside it and is never enlarged. */
   readonly Width?: number;
   readonly Height?: number;
   readonly ScalingBehavior?: 'FIT_NO_UPSCALE' | 'DEFAULT';
   readonly CodecSettings: H264CodecSettings | FrameCaptureCodecSettings;
+  /** The colour space the output is converted to (HDR sources are tone-mapped to SDR). */
+  readonly VideoPreprocessors?: {
+    readonly ColorCorrector: { readonly ColorSpaceConversion: 'FORCE_709' };
+  };
 }
 
-export interface AudioDescription {
+export interface AudioDescription extends MediaConvert.AudioDescription {
   readonly AudioSourceName: string;
   readonly CodecSettings: {
     readonly Codec: 'AAC';
@@ -60,7 +69,7 @@ export interface AudioDescription {
 }
 
 /** `Settings.OutputGroups[].Outputs[]`. */
-export interface TranscodeOutput {
+export interface TranscodeOutput extends MediaConvert.Output {
   readonly ContainerSettings:
     | {
         readonly Container: 'MP4';
@@ -72,11 +81,11 @@ export interface TranscodeOutput {
   /** Appended to the base name; MediaConvert requires one only when a group has several outputs. */
   readonly NameModifier?: string;
   readonly VideoDescription: VideoDescription;
-  readonly AudioDescriptions?: readonly AudioDescription[];
+  readonly AudioDescriptions?: AudioDescription[];
 }
 
 /** `Settings.OutputGroups[]`: a file group. */
-export interface TranscodeOutputGroup {
+export interface TranscodeOutputGroup extends MediaConvert.OutputGroup {
   readonly Name: string;
   readonly OutputGroupSettings: {
     readonly Type: 'FILE_GROUP_SETTINGS';
@@ -89,13 +98,17 @@ export interface TranscodeOutputGroup {
       readonly Destination: string;
     };
   };
-  readonly Outputs: readonly TranscodeOutput[];
+  readonly Outputs: TranscodeOutput[];
 }
 
-/** MediaConvert's `CreateJob` `Settings`. */
-export interface TranscodeSettings {
-  readonly Inputs: readonly TranscodeInput[];
-  readonly OutputGroups: readonly TranscodeOutputGroup[];
+/**
+ * MediaConvert's `CreateJob` `Settings`. Every type here extends the SDK's own, so a field or
+ * enum value MediaConvert does not know fails the typecheck (the arrays are mutable only because
+ * the SDK's are).
+ */
+export interface TranscodeSettings extends MediaConvert.JobSettings {
+  readonly Inputs: TranscodeInput[];
+  readonly OutputGroups: TranscodeOutputGroup[];
 }
 
 /** `Job.OutputGroupDetails[]`, in the order of `Settings.OutputGroups`. */

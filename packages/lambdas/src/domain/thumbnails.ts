@@ -28,7 +28,9 @@ import type { OutputGroupDetail } from './media-convert-job.ts';
 import { InvalidRequestError, parseInput } from './errors.ts';
 import { MediaTaskInput } from './media-task.ts';
 import { TaskContext, frameStateKey, itemStateKey } from './state-keys.ts';
-import { readTranscodeOutputs, transcodeOutputKeys } from './transcode.ts';
+import { frameCaptureKey, readTranscodeOutputs, transcodeOutputKeys } from './transcode.ts';
+import { choosePoster } from './video-poster.ts';
+import { declaredDurationSeconds, truncationOf } from './video-duration.ts';
 
 export { MediaTaskInput };
 
@@ -217,20 +219,73 @@ export async function renderPhoto(input: MediaTaskInput, deps: RenderDeps): Prom
 }
 
 /**
- * `FinishVideo`: renders the four JPEG posters from the frame the transcode captured into the
- * state prefix, checks the MP4 landed at `renditionKey(..., 'large', ..., 'mp4')` and gives it the
+ * Compares the MP4's duration with the one the raw upload's container declares: an upload cut
+ * short can still decode (an MP4 cut in half with `moov` first gives half a video), and must not
+ * be recorded as succeeded.
+ */
+async function checkNotTruncated(
+  store: ObjectStore,
+  input: FinishVideoInput,
+  transcodedSeconds: number | undefined,
+): Promise<void> {
+  if (transcodedSeconds === undefined) return;
+  const source = rawKey({
+    listingId: input.ctx.listingId,
+    mediaType: 'video',
+    mediaId: input.mediaId,
+    ext: input.ext,
+  });
+  const declared = await declaredDurationSeconds(store, source);
+  const truncation = declared === undefined ? undefined : truncationOf(declared, transcodedSeconds);
+  if (truncation !== undefined) throw new ItemProblem('VIDEO_TRUNCATED', truncation);
+}
+
+/**
+ * Renders the poster frame among the captured ones ({@link choosePoster}: about 10 % into the
+ * video, skipping nearly black or flat frames).
+ */
+async function renderPoster(
+  deps: RenderDeps,
+  input: FinishVideoInput,
+  durationSeconds: number | undefined,
+): Promise<RenderResult> {
+  const poster = await choosePoster(durationSeconds, {
+    keyOf: (index) => frameCaptureKey(input, index),
+    exists: async (key) => (await deps.store.head(key)) !== undefined,
+    render: (key) => renderFrom(deps, key, 'captured frame'),
+  });
+  if (poster === undefined) {
+    throw new ItemProblem(
+      'OBJECT_NOT_FOUND',
+      `No captured frame at "${frameStateKey(input.ctx, input.mediaId)}"`,
+    );
+  }
+  return poster.rendered;
+}
+
+/**
+ * `FinishVideo`: renders the four JPEG posters from a frame the transcode captured into the
+ * state prefix (the one that shows the room: {@link renderPoster}), checks the MP4 landed at `renditionKey(..., 'large', ..., 'mp4')` and gives it the
  * renditions' Content-Type and Cache-Control (up to `SET_HEADERS_MAX_BYTES`), and records the
  * `VideoOutputsResult` (MP4 size from the store; width, height and duration from the job's
- * `OutputGroupDetails`), or the `ItemFailure`.
+ * `OutputGroupDetails`), or the `ItemFailure` (`VIDEO_TRUNCATED` when the MP4 is shorter than the
+ * raw upload's container declares).
  */
 export async function finishVideo(input: FinishVideoInput, deps: RenderDeps): Promise<ItemOutcome> {
   return asOutcome(input, deps, async () => {
-    const rendered = await renderFrom(
-      deps,
-      frameStateKey(input.ctx, input.mediaId),
-      'captured frame',
+    const details = readTranscodeOutputs(input.transcode.outputGroupDetails as OutputGroupDetail[]);
+    if (details === undefined) {
+      throw new ItemProblem(
+        'TRANSCODE_FAILED',
+        `Job ${input.transcode.jobId} reported no video size for its MP4 output group`,
+      );
+    }
+    await checkNotTruncated(deps.store, input, details.durationSeconds);
+    const posters = await writeRenditions(
+      deps.store,
+      input,
+      await renderPoster(deps, input, details.durationSeconds),
     );
-    const posters = await writeRenditions(deps.store, input, rendered);
     const { mp4: mp4Key } = transcodeOutputKeys(input);
     const mp4 = await deps.store.head(mp4Key);
     if (mp4 === undefined) {
@@ -247,13 +302,6 @@ export async function finishVideo(input: FinishVideoInput, deps: RenderDeps): Pr
         key: mp4Key,
         bytes: mp4.size,
       });
-    }
-    const details = readTranscodeOutputs(input.transcode.outputGroupDetails as OutputGroupDetail[]);
-    if (details === undefined) {
-      throw new ItemProblem(
-        'TRANSCODE_FAILED',
-        `Job ${input.transcode.jobId} reported no video size for its MP4 output group`,
-      );
     }
     return parse(VideoOutputsResult, {
       mediaId: input.mediaId,

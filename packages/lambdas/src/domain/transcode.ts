@@ -40,6 +40,21 @@ const AUDIO_SELECTOR = 'Audio Selector 1';
 /** MediaConvert names frame captures `{base}{modifier}.{counter, 7 digits}.{ext}`. */
 const FIRST_FRAME_SUFFIX = '.0000000.jpg';
 
+/**
+ * The frames captured for the posters: the first, then one every `intervalSeconds`, at most
+ * `maxCaptures` (the first 30 s: 10 % of a five-minute video). `FinishVideo` picks the poster
+ * among them (`video-poster.ts`): MediaConvert cannot start a capture at a share of a duration it
+ * is not told.
+ */
+export const FRAME_CAPTURES = { intervalSeconds: 1, maxCaptures: 30 } as const;
+
+/**
+ * Every output is converted to BT.709 SDR: an HDR source (HLG, as iPhones record by default, or
+ * PQ) is tone-mapped, never passed on still labelled BT.2020 (MediaConvert tone-maps HDR to SDR
+ * only through a colour corrector's `ColorSpaceConversion`).
+ */
+const TO_BT709 = { ColorCorrector: { ColorSpaceConversion: 'FORCE_709' } } as const;
+
 function withoutSuffix(key: string, suffix: string): string {
   if (!key.endsWith(suffix)) throw new Error(`Expected "${key}" to end with "${suffix}"`);
   return key.slice(0, -suffix.length);
@@ -47,7 +62,8 @@ function withoutSuffix(key: string, suffix: string): string {
 
 /**
  * Where a video's transcode writes: the MP4 at `renditionKey(..., 'large', ..., 'mp4')` and the
- * frame (fitted as the MP4) at `frames/{mediaId}.0000000.jpg` under the execution's state prefix.
+ * first captured frame (fitted as the MP4) at `frames/{mediaId}.0000000.jpg` under the execution's
+ * state prefix (the next ones: {@link frameCaptureKey}).
  *
  * @throws {ContractError} `INVALID_INPUT` when an id is invalid.
  */
@@ -62,6 +78,19 @@ export function transcodeOutputKeys(item: TranscodeItem): { mp4: string; frame: 
     }),
     frame: frameStateKey(item.ctx, item.mediaId),
   };
+}
+
+/**
+ * The key of the frame captured `index` (from 0) for a video: `frames/{mediaId}.{index:7}.jpg`,
+ * at `index × FRAME_CAPTURES.intervalSeconds` seconds into it.
+ *
+ * @throws {ContractError} `INVALID_INPUT` when an id is invalid.
+ * @example
+ * frameCaptureKey({ ctx, mediaId, ext: 'mov' }, 3); // '_pipeline/…/frames/{mediaId}.0000003.jpg'
+ */
+export function frameCaptureKey(item: TranscodeItem, index: number): string {
+  const base = withoutSuffix(transcodeOutputKeys(item).frame, FIRST_FRAME_SUFFIX);
+  return `${base}.${String(index).padStart(7, '0')}.jpg`;
 }
 
 function fileGroup(
@@ -84,8 +113,10 @@ function fileGroup(
  * this order (`OutputGroupDetails` follows it):
  * 1. an H.264 (High, QVBR) / AAC-LC MP4 fitted into 1200 px wide without upscaling
  *    (`FIT_NO_UPSCALE`), `moov` first for progressive download;
- * 2. one JPEG frame capture (the first frame) fitted into the same box, so the posters rendered
- *    from it agree with the MP4's size.
+ * 2. JPEG frame captures ({@link FRAME_CAPTURES}: one a second from the first frame) fitted into
+ *    the same box, so the posters rendered from them agree with the MP4's size.
+ *
+ * Both convert to BT.709 SDR (HDR sources are tone-mapped).
  *
  * Each destination carries the base file name, so MediaConvert's naming
  * (destination + name modifier + extension; frame captures add `.0000000`) lands exactly on
@@ -121,6 +152,7 @@ export function buildTranscodeSettings(item: TranscodeItem, bucket: string): Tra
         Extension: 'mp4',
         VideoDescription: {
           ...OUTPUT_BOX,
+          VideoPreprocessors: TO_BT709,
           CodecSettings: {
             Codec: 'H_264',
             H264Settings: {
@@ -148,12 +180,13 @@ export function buildTranscodeSettings(item: TranscodeItem, bucket: string): Tra
         Extension: 'jpg',
         VideoDescription: {
           ...OUTPUT_BOX,
+          VideoPreprocessors: TO_BT709,
           CodecSettings: {
             Codec: 'FRAME_CAPTURE',
             FrameCaptureSettings: {
               FramerateNumerator: 1,
-              FramerateDenominator: 1,
-              MaxCaptures: 1,
+              FramerateDenominator: FRAME_CAPTURES.intervalSeconds,
+              MaxCaptures: FRAME_CAPTURES.maxCaptures,
               Quality: 90,
             },
           },

@@ -1,5 +1,6 @@
 import {
   ProcessingRequest,
+  RAW_UPLOAD_TAG,
   ValidationReport,
   parse,
   rawKey,
@@ -10,8 +11,12 @@ import {
 import pLimit from 'p-limit';
 import * as z from 'zod';
 import type { Logger } from '../ports/logger.ts';
-import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
-import { reportedAs } from './errors.ts';
+import {
+  ObjectArchivedError,
+  ObjectNotFoundError,
+  type ObjectStore,
+} from '../ports/object-store.ts';
+import { TransientError, reportedAs } from './errors.ts';
 import { requestStateKey, validationStateKey, type TaskContext } from './state-keys.ts';
 import { SNIFF_BYTES, sniffMedia } from './validate-signatures.ts';
 
@@ -51,8 +56,15 @@ export interface ValidateDeps {
   readonly limits: SizeLimits;
 }
 
-/** Objects checked at once: each check is a HEAD and a small ranged GET. */
+/** Objects checked at once: each check is a HEAD, a small ranged GET and the tagging calls. */
 const CONCURRENCY = 16;
+
+/**
+ * The tag the media bucket's lifecycle rule moves raw uploads to Glacier by (`RAW_UPLOAD_TAG`).
+ * The backend sets it on upload; validate sets it too, on every raw upload it accepts, so a
+ * forgotten tag never keeps a raw upload in S3 Standard for good.
+ */
+export const RAW_UPLOAD_TAGS = { [RAW_UPLOAD_TAG.key]: RAW_UPLOAD_TAG.value };
 
 const MiB = 1024 * 1024;
 function formatBytes(bytes: number): string {
@@ -63,22 +75,31 @@ function reject(item: MediaItem, code: MediaErrorCode, message: string): ItemFai
   return { mediaId: item.mediaId, mediaType: item.mediaType, error: { code, message } };
 }
 
+function rawKeyOf(listingId: string, item: MediaItem): string {
+  return rawKey({ listingId, mediaType: item.mediaType, mediaId: item.mediaId, ext: item.ext });
+}
+
+/** An archived raw upload's failure, with the way out: restore it, then send the request again. */
+function archived(item: MediaItem, key: string, archive = 'an archive storage class'): ItemFailure {
+  return reject(
+    item,
+    'OBJECT_ARCHIVED',
+    `The raw upload at ${key} is archived (${archive}) and cannot be read: restore it (S3 RestoreObject, e.g. aws s3api restore-object --restore-request Days=7), wait until the restore completes (minutes to 48 hours, by retrieval tier), then send the request again`,
+  );
+}
+
 /**
  * Checks one manifest item against its raw object: present, not empty, within the size limit of
- * its media type, as large as declared, and its first bytes (a ranged GET, never the whole
- * object) of the declared media type and extension. Resolves undefined when the item is valid.
+ * its media type, as large as declared, not archived (Glacier, unrestored), and its first bytes
+ * (a ranged GET, never the whole object) of the declared media type and extension. Resolves
+ * undefined when the item is valid.
  */
 export async function checkItem(
   listingId: string,
   item: MediaItem,
   deps: Pick<ValidateDeps, 'store' | 'limits'>,
 ): Promise<ItemFailure | undefined> {
-  const key = rawKey({
-    listingId,
-    mediaType: item.mediaType,
-    mediaId: item.mediaId,
-    ext: item.ext,
-  });
+  const key = rawKeyOf(listingId, item);
   const head = await deps.store.head(key);
   if (!head) return reject(item, 'OBJECT_NOT_FOUND', `No raw upload at ${key}`);
   if (head.size === 0) return reject(item, 'OBJECT_EMPTY', `The raw upload at ${key} is empty`);
@@ -97,6 +118,7 @@ export async function checkItem(
       `The raw upload has ${head.size} bytes: expected ${item.bytes} as declared`,
     );
   }
+  if (head.archivedIn !== undefined) return archived(item, key, head.archivedIn);
   let first: Buffer;
   try {
     first = await deps.store.getRange(key, 0, SNIFF_BYTES - 1);
@@ -104,6 +126,7 @@ export async function checkItem(
     if (error instanceof ObjectNotFoundError) {
       return reject(item, 'OBJECT_NOT_FOUND', `No raw upload at ${key}`);
     }
+    if (error instanceof ObjectArchivedError) return archived(item, key);
     throw error;
   }
   const detected = sniffMedia(first);
@@ -128,8 +151,27 @@ export async function checkItem(
 }
 
 /**
+ * Tags an accepted raw upload with {@link RAW_UPLOAD_TAGS}, keeping its other tags and every
+ * byte. Only storage trouble worth retrying fails the task: a refusal (a missing permission, an
+ * object that already has S3's 10 tags, a server without tagging) leaves the upload untagged and
+ * says so in a warning, as the listing's processing does not depend on it.
+ */
+async function tagRawUpload(key: string, deps: ValidateDeps): Promise<void> {
+  try {
+    await deps.store.addTags(key, RAW_UPLOAD_TAGS);
+  } catch (error) {
+    if (error instanceof TransientError) throw error;
+    deps.logger.warn('Raw upload not tagged: the lifecycle rule will not archive it', {
+      key,
+      reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+}
+
+/**
  * The `validate` function: checks every manifest item against the bucket ({@link checkItem}),
- * writes `request.json` and `validation.json` under the execution's state prefix, and returns the
+ * tags every accepted raw upload `media-class=raw` (the Glacier lifecycle's filter), writes
+ * `request.json` and `validation.json` under the execution's state prefix, and returns the
  * accepted items for the Map states. Invalid items are reported, never fatal to the rest.
  *
  * @throws {TransientError} on storage trouble (retried).
@@ -148,9 +190,11 @@ export async function validateListing(
     contentType: 'application/json',
   });
 
-  const failures = await pLimit(CONCURRENCY).map(request.media, (item) =>
-    checkItem(request.listingId, item, deps),
-  );
+  const failures = await pLimit(CONCURRENCY).map(request.media, async (item) => {
+    const failure = await checkItem(request.listingId, item, deps);
+    if (failure === undefined) await tagRawUpload(rawKeyOf(request.listingId, item), deps);
+    return failure;
+  });
   const report = parse(ValidationReport, {
     listingId: request.listingId,
     requestId: request.requestId,

@@ -24,3 +24,10 @@ export {
   type FunctionId,
   type PipelineNames,
 } from './resources.ts';
+export {
+  METRICS_NAMESPACE,
+  PIPELINE_METRICS,
+  STAGE_DIMENSION,
+  type PipelineMetric,
+} from './metrics.ts';
+export { CALLBACK_HOST_FORMS, isCallbackHostEntry } from './callback-hosts.ts';

@@ -108,7 +108,7 @@ export function pipelineNames(stage: string): PipelineNames {
     functions,
     webhookSecret: `toq-media-processing-webhook-signing-${stage}`,
     alarmTopic: `toq-media-processing-alarms-${stage}`,
-    deadLetterAlarm: `listing-media-processing-dlq-messages-${stage}`,
-    failedExecutionsAlarm: `listing-media-processing-failed-executions-${stage}`,
+    deadLetterAlarm: `toq-media-processing-dlq-messages-${stage}`,
+    failedExecutionsAlarm: `toq-media-processing-failed-executions-${stage}`,
   };
 }

@@ -9,6 +9,12 @@ export interface ObjectInfo {
   readonly contentType?: string;
   readonly cacheControl?: string;
   readonly etag?: string;
+  /**
+   * The archive storage class the object sits in, unrestored (`GLACIER`, `DEEP_ARCHIVE`, or an
+   * Intelligent-Tiering archive tier): its bytes cannot be read until it is restored, and every
+   * read rejects with {@link ObjectArchivedError}. Absent for a readable object.
+   */
+  readonly archivedIn?: string;
 }
 
 /** How an object is written. */
@@ -23,6 +29,8 @@ export interface PutOptions {
  *
  * Failure semantics every adapter honours:
  * - a missing object: `head` resolves `undefined`; every read rejects with `ObjectNotFoundError`;
+ * - an archived object (S3 Glacier, not restored): `head` says so (`archivedIn`); every read of
+ *   its bytes rejects with `ObjectArchivedError`;
  * - trouble worth retrying (5xx, throttling, network): rejects with `TransientError`
  *   (`domain/errors.ts`), which Step Functions retries.
  */
@@ -49,6 +57,12 @@ export interface ObjectStore {
   setHeaders(key: string, options: PutOptions): Promise<void>;
   /** Every object under `prefix`, in key order, page by page. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
+  /**
+   * Gives the object `tags`, keeping its other tags; its bytes, headers and ETag are untouched
+   * (S3: GetObjectTagging, then PutObjectTagging only when a tag is missing or differs). Rejects
+   * with `ObjectNotFoundError` when there is no object at `key`.
+   */
+  addTags(key: string, tags: Readonly<Record<string, string>>): Promise<void>;
 }
 
 /** The largest object {@link ObjectStore.setHeaders} takes: S3 copies at most 5 GiB in one request. */
@@ -62,6 +76,23 @@ export class ObjectNotFoundError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`No object at key "${key}"`, options);
+  }
+}
+
+/**
+ * A read found the object archived (S3 answers `InvalidObjectState`): in Glacier Flexible
+ * Retrieval, Deep Archive or an Intelligent-Tiering archive tier, not restored.
+ */
+export class ObjectArchivedError extends Error {
+  override readonly name = 'ObjectArchivedError';
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The object at key "${key}" is archived and must be restored before it can be read`,
+      options,
+    );
   }
 }
 

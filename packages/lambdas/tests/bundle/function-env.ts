@@ -7,6 +7,7 @@ export const FUNCTION_ENV: Readonly<Record<string, string>> = {
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
   MEDIA_BUCKET: 'toq-listing-medias',
+  STAGE: 'staging',
   STATE_MACHINE_ARN:
     'arn:aws:states:us-east-1:058264253741:stateMachine:listing-media-processing-staging',
   DEAD_LETTER_QUEUE_URL:

@@ -335,12 +335,23 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
     );
     const zip = { key: `${LISTING_ID}/processed/zip/${LISTING_ID}.zip`, bytes: 9100, entries: 1 };
 
+    // The video's Map iteration was caught: RecordVideoFailure kept its reason
+    await handler({
+      ctx: SCOPE,
+      mediaType: 'video',
+      mediaId: VIDEO_ID,
+      caught: {
+        Error: 'States.TaskFailed',
+        Cause: 'ffmpeg exited with code 1: moov atom not found',
+      },
+    });
+
     // Act
     const out = await handler({
       state: {
         ctx: SCOPE,
         photos: [{ mediaId: PHOTO_ID, status: 'succeeded' }],
-        videos: [{ mediaId: VIDEO_ID, status: 'failed', error: 'States.TaskFailed' }],
+        videos: [{ mediaId: VIDEO_ID, status: 'failed' }],
         zip,
       },
       executionName: SCOPE.executionName,
@@ -361,6 +372,12 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
       'TRANSCODE_FAILED',
       'OBJECT_NOT_FOUND',
     ]);
+    expect(result.media[2]).toMatchObject({
+      error: {
+        message:
+          'The video transcode failed (States.TaskFailed): ffmpeg exited with code 1: moov atom not found',
+      },
+    });
     expect(result.zip).toEqual(zip);
   });
 

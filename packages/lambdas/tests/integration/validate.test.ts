@@ -36,6 +36,7 @@ class ReadLog implements ObjectStore {
     this.inner.putStream(key, body, options);
   setHeaders: ObjectStore['setHeaders'] = (key, options) => this.inner.setHeaders(key, options);
   list: ObjectStore['list'] = (prefix) => this.inner.list(prefix);
+  addTags: ObjectStore['addTags'] = (key, tags) => this.inner.addTags(key, tags);
 }
 
 const stores: Record<string, () => Promise<{ store: ObjectStore; dispose: () => Promise<void> }>> =

@@ -40,11 +40,15 @@ export function virtualHostedS3Endpoint(): string {
 
 /**
  * The environment a handler reads to work on `bucket` in fauxqs as it works on S3: `MEDIA_BUCKET`
- * and the SDK's own variables (region, credentials, `AWS_ENDPOINT_URL_S3`), nothing else.
+ * and the SDK's own variables (region, credentials, `AWS_ENDPOINT_URL_S3`); `STAGE`, with metrics
+ * off (`POWERTOOLS_METRICS_DISABLED`), so that stdout carries only what a test reads (the metrics
+ * tests turn them on).
  */
 export function s3FunctionEnv(bucket: string): Record<string, string> {
   return {
     MEDIA_BUCKET: bucket,
+    STAGE: 'test',
+    POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,

@@ -20,6 +20,8 @@ export interface StoredObject {
  */
 export class MemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, StoredObject>();
+  /** Each object's tags, as {@link addTags} left them. */
+  readonly tags = new Map<string, Record<string, string>>();
 
   /** Writes an object as a test's "given". */
   seed(key: string, body: Buffer | string, contentType = 'application/octet-stream'): void {
@@ -77,6 +79,11 @@ export class MemoryObjectStore implements ObjectStore {
 
   async setHeaders(key: string, options: PutOptions): Promise<void> {
     this.objects.set(key, { ...this.#get(key), ...options });
+  }
+
+  async addTags(key: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    this.#get(key);
+    this.tags.set(key, { ...this.tags.get(key), ...tags });
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

@@ -45,15 +45,31 @@ const FORBIDDEN = [
   /handlers\//,
 ];
 
+/**
+ * The one SDK the domain may name, in type positions only: the MediaConvert job is typed with the
+ * SDK's own types so that a wrong field or enum fails the typecheck, and nothing of it is bundled.
+ */
+const TYPE_ONLY_SDK = '@aws-sdk/client-mediaconvert';
+
+/** Whether every import of `spec` in `source` is `import type` (erased from the bundle). */
+function importsOnlyTypesOf(source: string, spec: string): boolean {
+  const statements = source.match(new RegExp(`^(import|export)[^;]*?from '${spec}';`, 'gms')) ?? [];
+  return statements.every((statement) => statement.startsWith('import type '));
+}
+
 async function sourcesOf(
   layer: 'domain' | 'ports',
 ): Promise<{ file: string; imports: string[] }[]> {
   const files = (await readdir(join(SRC, layer))).filter((file) => file.endsWith('.ts'));
   return Promise.all(
-    files.map(async (file) => ({
-      file: `${layer}/${file}`,
-      imports: importsOf(await readFile(join(SRC, layer, file), 'utf8')),
-    })),
+    files.map(async (file) => {
+      const source = await readFile(join(SRC, layer, file), 'utf8');
+      const typeOnly = layer === 'domain' && importsOnlyTypesOf(source, TYPE_ONLY_SDK);
+      return {
+        file: `${layer}/${file}`,
+        imports: importsOf(source).filter((spec) => !(typeOnly && spec === TYPE_ONLY_SDK)),
+      };
+    }),
   );
 }
 

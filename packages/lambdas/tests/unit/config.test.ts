@@ -4,10 +4,12 @@ import {
   CallbackConfig,
   ConsolidateConfig,
   StartConfig,
+  ThumbnailsConfig,
   ValidateConfig,
   loadConfig,
 } from '../../src/config.ts';
 import { ConfigurationError } from '../../src/domain/errors.ts';
+import { METRICS_NAMESPACE } from '../../src/pipeline/metrics.ts';
 
 const ARN = 'arn:aws:states:us-east-1:058264253741:stateMachine:listing-media-processing-staging';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:058264253741:secret:toq-webhook-AbCdEf';
@@ -28,7 +30,7 @@ describe('loadConfig', () => {
     const error = failure(() => loadConfig(ConsolidateConfig, {}));
 
     expect(error.name).toBe('ConfigurationError');
-    expect(error.message).toBe('Invalid environment: MEDIA_BUCKET is required');
+    expect(error.message).toBe('Invalid environment: MEDIA_BUCKET is required; STAGE is required');
   });
 
   it('names every wrong variable at once', () => {
@@ -37,7 +39,7 @@ describe('loadConfig', () => {
     );
 
     expect(error.message).toBe(
-      'Invalid environment: LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, received "LOUD"; MEDIA_BUCKET must be an S3 bucket name, received "b"; WEBHOOK_SECRET_ARN is required; CALLBACK_ALLOWED_HOSTS is required',
+      'Invalid environment: LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, received "LOUD"; MEDIA_BUCKET must be an S3 bucket name, received "b"; STAGE is required; WEBHOOK_SECRET_ARN is required; CALLBACK_ALLOWED_HOSTS is required',
     );
   });
 
@@ -99,6 +101,7 @@ describe('loadConfig', () => {
   it('reads callback: the secret ARN and the host allowlist', () => {
     const config = loadConfig(CallbackConfig, {
       MEDIA_BUCKET: 'toq-listing-medias',
+      STAGE: 'staging',
       WEBHOOK_SECRET_ARN: SECRET,
       CALLBACK_ALLOWED_HOSTS: ' api.toq.com.br, *.Example.com ,',
     });
@@ -107,6 +110,7 @@ describe('loadConfig', () => {
       logLevel: 'INFO',
       serviceName: 'listing-media',
       mediaBucket: 'toq-listing-medias',
+      metrics: { stage: 'staging', enabled: true },
       webhookSecretArn: SECRET,
       callbackAllowedHosts: ['api.toq.com.br', '*.example.com'],
     });
@@ -117,6 +121,26 @@ describe('loadConfig', () => {
         CALLBACK_ALLOWED_HOSTS: 'https://api.toq.com.br/',
       }),
     ).toThrow(/CALLBACK_ALLOWED_HOSTS entries must be hosts such as api.example.com/);
+  });
+
+  it('takes IP addresses in the host allowlist, IPv6 with or without brackets', () => {
+    const hosts = (value: string) =>
+      loadConfig(CallbackConfig, {
+        MEDIA_BUCKET: 'toq-listing-medias',
+        STAGE: 'staging',
+        WEBHOOK_SECRET_ARN: SECRET,
+        CALLBACK_ALLOWED_HOSTS: value,
+      }).callbackAllowedHosts;
+
+    expect(hosts('203.0.113.7, 2606:4700:4700::1111, [2001:DB8::1]')).toEqual([
+      '203.0.113.7',
+      '2606:4700:4700::1111',
+      '[2001:db8::1]',
+    ]);
+    expect(() => hosts('2606:4700::1111::1')).toThrow(
+      'CALLBACK_ALLOWED_HOSTS entries must be hosts such as api.example.com or *.example.com, or IP addresses such as 2001:db8::1, received "2606:4700::1111::1"',
+    );
+    expect(() => hosts('[fe80::1%eth0]')).toThrow(/received "\[fe80::1%eth0\]"/);
   });
 
   it('has no local switch: the former LOCAL_MEDIA_ROOT, S3_FORCE_PATH_STYLE and CALLBACK_ALLOW_LOOPBACK are ignored, whatever their value', () => {
@@ -136,6 +160,7 @@ describe('loadConfig', () => {
     expect(
       loadConfig(CallbackConfig, {
         MEDIA_BUCKET: 'toq-listing-medias',
+        STAGE: 'staging',
         WEBHOOK_SECRET_ARN: SECRET,
         CALLBACK_ALLOWED_HOSTS: 'api.toq.com.br',
         ...formerSwitches,
@@ -144,8 +169,58 @@ describe('loadConfig', () => {
       logLevel: 'INFO',
       serviceName: 'listing-media',
       mediaBucket: 'toq-listing-medias',
+      metrics: { stage: 'staging', enabled: true },
       webhookSecretArn: SECRET,
       callbackAllowedHosts: ['api.toq.com.br'],
     });
+  });
+
+  it.each([
+    ['thumbnails', ThumbnailsConfig],
+    ['consolidate', ConsolidateConfig],
+  ])('reads %s with its metrics: the stage, on unless POWERTOOLS_METRICS_DISABLED', (_, schema) => {
+    const env = { MEDIA_BUCKET: 'toq-listing-medias', STAGE: 'prod-2' };
+
+    expect(loadConfig(schema, env).metrics).toEqual({ stage: 'prod-2', enabled: true });
+    expect(
+      loadConfig(schema, {
+        ...env,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_METRICS_DISABLED: 'TRUE',
+      }).metrics,
+    ).toEqual({ stage: 'prod-2', enabled: false });
+    expect(loadConfig(schema, { ...env, POWERTOOLS_METRICS_DISABLED: '0' }).metrics.enabled).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    ['STAGE is missing', {}, 'STAGE is required'],
+    [
+      'STAGE ends with "-"',
+      { STAGE: 'prod-' },
+      'STAGE must be a stage name (lowercase letters, digits and "-", starting with a letter, not ending with "-", at most 20 characters), received "prod-"',
+    ],
+    [
+      'STAGE has capitals',
+      { STAGE: 'Staging' },
+      'STAGE must be a stage name (lowercase letters, digits and "-", starting with a letter, not ending with "-", at most 20 characters), received "Staging"',
+    ],
+    [
+      'the namespace is not the alarms’ one',
+      { STAGE: 'staging', POWERTOOLS_METRICS_NAMESPACE: 'Other' },
+      `POWERTOOLS_METRICS_NAMESPACE must be ${METRICS_NAMESPACE} (the namespace the alarms read) or unset, received "Other"`,
+    ],
+    [
+      'POWERTOOLS_METRICS_DISABLED is not a boolean',
+      { STAGE: 'staging', POWERTOOLS_METRICS_DISABLED: 'maybe' },
+      'POWERTOOLS_METRICS_DISABLED must be true or false',
+    ],
+  ])('fails a metrics function’s cold start when %s', (_, env, message) => {
+    const error = failure(() =>
+      loadConfig(ConsolidateConfig, { MEDIA_BUCKET: 'toq-listing-medias', ...env }),
+    );
+
+    expect(error.message).toBe(`Invalid environment: ${message}`);
   });
 });

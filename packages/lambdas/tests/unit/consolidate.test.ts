@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import {
   consolidateResult,
   describeCaught,
-  mediaErrorFromCaught,
   type ConsolidationFacts,
+  type ItemRecord,
 } from '../../src/domain/consolidate.ts';
 import {
   LISTING_ID,
@@ -110,9 +110,22 @@ describe('consolidateResult', () => {
         report: report([PHOTO_2_ID]),
         outcomes: [
           { mediaId: PHOTO_ID, status: 'succeeded', branch: 'photo' },
-          { mediaId: VIDEO_ID, status: 'failed', error: 'States.TaskFailed', branch: 'video' },
+          { mediaId: VIDEO_ID, status: 'failed', branch: 'video' },
         ],
-        records: new Map([[PHOTO_ID, photoRecord(PHOTO_ID)]]),
+        records: new Map<string, ItemRecord>([
+          [PHOTO_ID, photoRecord(PHOTO_ID)],
+          [
+            VIDEO_ID,
+            {
+              mediaId: VIDEO_ID,
+              mediaType: 'video',
+              error: {
+                code: 'TRANSCODE_FAILED',
+                message: 'The video transcode failed (States.TaskFailed): moov atom not found',
+              },
+            },
+          ],
+        ]),
       }),
     );
 
@@ -128,70 +141,23 @@ describe('consolidateResult', () => {
       status: 'failed',
       error: {
         code: 'TRANSCODE_FAILED',
-        message: 'The video transcode failed (States.TaskFailed)',
+        message: 'The video transcode failed (States.TaskFailed): moov atom not found',
       },
     });
   });
 
-  it('fails a video whose transcode job failed, as the Transcode state reports it', () => {
-    // Prepare: the Catch of the video branch records the error's name as `error`
-    const caught = (name: string) =>
-      consolidateResult(
-        facts({
-          outcomes: [
-            { mediaId: PHOTO_ID, status: 'succeeded', branch: 'photo' },
-            { mediaId: VIDEO_ID, status: 'failed', error: name, branch: 'video' },
-          ],
-          records: new Map([[PHOTO_ID, photoRecord(PHOTO_ID)]]),
-        }),
-      ).media[2];
-
-    // Act
-    const failed = caught('States.TaskFailed');
-
-    // Assess
-    expect(failed).toEqual({
-      status: 'failed',
-      mediaId: VIDEO_ID,
-      mediaType: 'video',
-      error: {
-        code: 'TRANSCODE_FAILED',
-        message: 'The video transcode failed (States.TaskFailed)',
-      },
-    });
-  });
-
-  it("keeps the reason the caught error's cause carries, on one line and without its stack", () => {
-    // Prepare: the Catch passes the Cause on; locally it is the stand-in's message, on AWS JSON
-    const cause = JSON.stringify({
-      errorType: 'States.TaskFailed',
-      errorMessage:
-        'ffmpeg exited with code 1: moov atom not found\n | l/raw/video/v.mp4: Invalid data',
-      trace: ['States.TaskFailed: ffmpeg exited', '    at transcode (/var/task/index.mjs:1:1)'],
-    });
-
-    // Act
+  it('fails an item whose failure could not be recorded, naming the record it lacks', () => {
     const [failed] = consolidateResult(
-      facts({
-        outcomes: [
-          {
-            mediaId: VIDEO_ID,
-            status: 'failed',
-            error: 'States.TaskFailed',
-            cause,
-            branch: 'video',
-          },
-        ],
-      }),
+      facts({ outcomes: [{ mediaId: VIDEO_ID, status: 'failed', branch: 'video' }] }),
     ).media.filter((m) => m.mediaId === VIDEO_ID);
 
-    // Assess
     expect(failed).toMatchObject({
       status: 'failed',
       error: {
-        code: 'TRANSCODE_FAILED',
-        message:
-          'The video transcode failed (States.TaskFailed): ffmpeg exited with code 1: moov atom not found | l/raw/video/v.mp4: Invalid data',
+        code: 'PROCESSING_FAILED',
+        message: expect.stringMatching(
+          /^The video failed and its reason could not be recorded at .*items\/.*\.json$/,
+        ),
       },
     });
   });
@@ -291,46 +257,6 @@ describe('consolidateResult', () => {
     );
 
     expect(result.errors[0]?.message).toHaveLength(1000);
-  });
-});
-
-describe('mediaErrorFromCaught', () => {
-  it.each([
-    ['States.Timeout', 'photo', 'TIMEOUT'],
-    ['States.Timeout', 'video', 'TIMEOUT'],
-    ['MediaConvert.BadRequestException', 'video', 'TRANSCODE_FAILED'],
-    ['States.TaskFailed', 'video', 'TRANSCODE_FAILED'],
-    ['States.TaskFailed', 'photo', 'PROCESSING_FAILED'],
-    ['TransientError', 'video', 'PROCESSING_FAILED'],
-    ['Lambda.ServiceException', 'photo', 'PROCESSING_FAILED'],
-    ['MediaConvert.BadRequestException', 'photo', 'PROCESSING_FAILED'],
-  ] as const)('maps %s in the %s branch to %s', (name, branch, code) => {
-    // Act
-    const error = mediaErrorFromCaught(name, branch);
-
-    // Assess
-    expect(error.code).toBe(code);
-    expect(error.message).toContain(`(${name})`);
-  });
-
-  it("adds the reason the cause carries (MediaConvert's own message), trimmed to one line", () => {
-    // Prepare: a createJob.sync failure's Cause: the failed job
-    const cause = JSON.stringify({
-      Id: '1700000000000-abc123',
-      Status: 'ERROR',
-      ErrorCode: 1010,
-      ErrorMessage: 'Failed probe/open:\n[moov atom not found]',
-    });
-
-    // Act
-    const error = mediaErrorFromCaught('States.TaskFailed', 'video', cause);
-
-    // Assess
-    expect(error).toEqual({
-      code: 'TRANSCODE_FAILED',
-      message:
-        'The video transcode failed (States.TaskFailed): Failed probe/open: [moov atom not found] (error 1010)',
-    });
   });
 });
 

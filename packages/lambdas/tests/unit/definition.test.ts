@@ -65,10 +65,10 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
   'Lambda.ClientExecutionTimeoutException',
   'Lambda.Unknown',
 ];
+const THROTTLED = 'Lambda.TooManyRequestsException';
 
 describe('definition.asl.json', () => {
   it('is valid ASL as deployed (placeholders in place) and once substituted', () => {
@@ -89,11 +89,13 @@ describe('definition.asl.json', () => {
         'ProcessMedia',
         'RenderPhotos',
         'RenderPhoto',
+        'RecordPhotoFailure',
         'PhotoFailed',
         'TranscodeVideos',
         'PrepareTranscode',
         'Transcode',
         'FinishVideo',
+        'RecordVideoFailure',
         'VideoFailed',
         'CarryContext',
         'BundleZip',
@@ -118,7 +120,7 @@ describe('definition.asl.json', () => {
     expect(lambdaTasks.map(([name]) => name)).toEqual(
       tasks.map(([name]) => name).filter((name) => name !== 'Transcode'),
     );
-    expect(lambdaTasks).toHaveLength(7);
+    expect(lambdaTasks).toHaveLength(9);
     for (const [name, task] of lambdaTasks) {
       expect(task['Resource'], name).toBe('arn:aws:states:::lambda:invoke');
       expect((task['Parameters'] as Record<string, string>)['FunctionName'], name).toMatch(
@@ -165,13 +167,17 @@ describe('definition.asl.json', () => {
   it('retries transient errors 3 times from 2 s with full jitter, webhooks from 60 s', () => {
     const retry = (state: string) => (states[state]?.['Retry'] ?? []) as Record<string, unknown>[];
 
-    expect(retry('RenderPhoto')[0]).toMatchObject({
+    expect(
+      retry('RenderPhoto').find((r) =>
+        (r['ErrorEquals'] as string[]).includes(PIPELINE_ERROR_NAMES.transient),
+      ),
+    ).toMatchObject({
       IntervalSeconds: 2,
       BackoffRate: 2,
       MaxAttempts: 3,
       JitterStrategy: 'FULL',
     });
-    expect(retry('Callback')[0]).toEqual({
+    expect(retry('Callback')[1]).toEqual({
       ErrorEquals: [PIPELINE_ERROR_NAMES.webhookDelivery],
       IntervalSeconds: 60,
       BackoffRate: 4,
@@ -214,6 +220,25 @@ describe('timeouts and retries (docs/pipeline.md, "Timeouts and retries")', () =
     }
   });
 
+  it('retries a throttled invocation first, 10 times over about 6 minutes (a burst waits for reserved concurrency)', () => {
+    for (const [name, task] of lambdaTasks) {
+      const retriers = task['Retry'] as { ErrorEquals: string[] }[];
+
+      expect(retriers[0], name).toEqual({
+        ErrorEquals: [THROTTLED],
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxAttempts: 10,
+        MaxDelaySeconds: 60,
+        JitterStrategy: 'FULL',
+      });
+      expect(
+        retriers.slice(1).flatMap((r) => r.ErrorEquals),
+        name,
+      ).not.toContain(THROTTLED);
+    }
+  });
+
   it('does not retry a timed-out task (a second wait as long would rarely end better)', () => {
     const retried = tasks.flatMap(([, task]) =>
       ((task['Retry'] as { ErrorEquals: string[] }[] | undefined) ?? []).flatMap(
@@ -230,7 +255,10 @@ describe('timeouts and retries (docs/pipeline.md, "Timeouts and retries")', () =
       timeoutOf('Validate') +
       Math.max(
         timeoutOf('RenderPhoto'),
-        timeoutOf('PrepareTranscode') + timeoutOf('Transcode') + timeoutOf('FinishVideo'),
+        timeoutOf('PrepareTranscode') +
+          timeoutOf('Transcode') +
+          timeoutOf('FinishVideo') +
+          timeoutOf('RecordVideoFailure'),
       ) +
       timeoutOf('BundleZip') +
       timeoutOf('Consolidate') +

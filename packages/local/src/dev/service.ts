@@ -16,7 +16,6 @@ import {
   type StartExecutionResult,
 } from '@toq/lambdas';
 import { QUEUE_SETTINGS, pipelineNames } from '@toq/lambdas/pipeline';
-import { S3ObjectStore } from '@toq/lambdas/s3';
 import {
   LOCAL_REGION,
   LOCAL_RUN_TIMING,
@@ -40,6 +39,7 @@ import {
 import { History, type RequestRecord, type ResultSummary } from './history.ts';
 import { startLoopbackFauxqs, type LoopbackFauxqs } from './loopback-fauxqs.ts';
 import { resolveWebhookSecret, type WebhookSecretSource } from './webhook-secret.ts';
+import { LocalS3ObjectStore } from '../local-s3-object-store.ts';
 
 /** `DIR/connection.json`: everything a backend needs to talk to the service, and nothing else. */
 export interface Connection {
@@ -274,7 +274,7 @@ export class DevService {
       const service = new DevService(dataDir, source, {
         fauxqs,
         s3,
-        store: new S3ObjectStore(s3, names.mediaBucket),
+        store: new LocalS3ObjectStore(s3, names.mediaBucket),
         bucket: names.mediaBucket,
         queue,
         history,

@@ -64,6 +64,7 @@ function flaky(store: ObjectStore, needle: string, times: number): ObjectStore {
     put: (key, body, options) => store.put(key, body, options),
     putStream: (key, body, options) => store.putStream(key, body, options),
     setHeaders: (key, options) => store.setHeaders(key, options),
+    addTags: (key, tags) => store.addTags(key, tags),
     list: (prefix) => store.list(prefix),
   };
 }

@@ -15,6 +15,15 @@ import {
 /** Step Functions' limit on a state's input or output, and on a task's parameters (bytes, UTF-8). */
 const STATE_PAYLOAD_LIMIT = 262_144;
 
+/**
+ * The headroom every state keeps at 2,000 items: the limit is a hard failure of the execution, so
+ * the worst case stays at least 64 KB under it.
+ */
+const STATE_HEADROOM = 65_536;
+const STATE_SIZE_BUDGET = STATE_PAYLOAD_LIMIT - STATE_HEADROOM;
+/** The longest Cause Step Functions keeps (a Lambda error's JSON with its trace, a failed job). */
+const LONGEST_CAUSE = 32_768;
+
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
 
 describe('the state machine definition, executed by aws-local-stepfunctions', () => {
@@ -119,8 +128,17 @@ describe('the state machine definition, executed by aws-local-stepfunctions', ()
     const state = consolidated(run);
     expect(state['photos']).toEqual([
       { mediaId: at(request.media, 0).mediaId, status: 'succeeded' },
-      { mediaId: bad, status: 'failed', error: 'Runtime.ExitError' },
+      { mediaId: bad, status: 'failed' },
       { mediaId: at(request.media, 2).mediaId, status: 'succeeded' },
+    ]);
+    // The reason goes to the function that records it, never into the Map's output.
+    expect(run.calls['RecordPhotoFailure']?.map((c) => c['Payload'])).toEqual([
+      {
+        ctx: expect.objectContaining({ listingId: request.listingId }),
+        mediaType: 'photo',
+        mediaId: bad,
+        caught: { Error: 'Runtime.ExitError', Cause: 'sharp crashed' },
+      },
     ]);
     expect(eventsOf(run, 'StateRetried', 'RenderPhoto')).toHaveLength(0);
     expect(eventsOf(run, 'StateCaught', 'RenderPhoto')).toHaveLength(1);
@@ -144,8 +162,13 @@ describe('the state machine definition, executed by aws-local-stepfunctions', ()
     const state = consolidated(run);
     expect(state['videos']).toEqual([
       { mediaId: at(request.media, 1).mediaId, status: 'succeeded' },
-      { mediaId: bad, status: 'failed', error: 'MediaConvert.JobFailed' },
+      { mediaId: bad, status: 'failed' },
     ]);
+    expect(run.calls['RecordVideoFailure']?.[0]?.['Payload']).toMatchObject({
+      mediaType: 'video',
+      mediaId: bad,
+      caught: { Error: 'MediaConvert.JobFailed', Cause: 'bad input' },
+    });
     expect(run.calls['FinishVideo']).toHaveLength(1);
   });
 
@@ -201,9 +224,12 @@ describe('the state machine definition, executed by aws-local-stepfunctions', ()
     expect(run.error).toBeUndefined();
     expect(renders).toBe(4); // the first attempt and 3 retries
     const state = consolidated(run);
-    expect((state['photos'] as JsonObject[])[0]).toMatchObject({
+    expect((state['photos'] as JsonObject[])[0]).toEqual({
+      mediaId: expect.any(String),
       status: 'failed',
-      error: PIPELINE_ERROR_NAMES.transient,
+    });
+    expect(run.calls['RecordPhotoFailure']?.[0]?.['Payload']).toMatchObject({
+      caught: { Error: PIPELINE_ERROR_NAMES.transient },
     });
   });
 
@@ -309,7 +335,19 @@ describe('state sizes for a 2,000-media listing', () => {
     return sizes.sort((a, b) => b.bytes - a.bytes);
   }
 
-  it('keeps every state under 262,144 bytes when all 2,000 photos succeed', async () => {
+  /**
+   * The states over their budget: 64 KB under the limit for everything the definition builds;
+   * the execution's input (the request, about 198 KB at 2,000 items) only within the limit, its
+   * bound being the request schema's.
+   */
+  function overBudget(run: Awaited<ReturnType<typeof runPipeline>>) {
+    const request = /^Validate (input|parameters)$/;
+    return largest(run).filter(
+      (s) => s.bytes > (request.test(s.what) ? STATE_PAYLOAD_LIMIT : STATE_SIZE_BUDGET),
+    );
+  }
+
+  it('keeps every state 64 KB under 262,144 bytes when all 2,000 photos succeed', async () => {
     const run = await runPipeline(processingRequest(2000));
 
     expect(run.error).toBeUndefined();
@@ -321,22 +359,40 @@ describe('state sizes for a 2,000-media listing', () => {
     const size = (what: string) => sizes.find((s) => s.what === what)?.bytes ?? 0;
     expect(size('RenderPhotos input')).toBeGreaterThan(100_000);
     expect(size('RenderPhotos output')).toBeGreaterThan(100_000);
-    expect(sizes.filter((s) => s.bytes > STATE_PAYLOAD_LIMIT)).toEqual([]);
+    expect(overBudget(run)).toEqual([]);
   });
 
-  it('keeps every state under 262,144 bytes when all 2,000 photos fail with an error name', async () => {
-    const run = await runPipeline(processingRequest(1990, 10), {
+  it('keeps every state 64 KB under 262,144 bytes when all 2,000 items fail with the longest Cause', async () => {
+    const run = await runPipeline(processingRequest(1000, 1000), {
       RenderPhoto: () => {
-        throw pipelineError('Runtime.OutOfMemory', 'Runtime exited with error: signal: killed');
+        throw pipelineError('Runtime.OutOfMemory', 'x'.repeat(LONGEST_CAUSE));
+      },
+      Transcode: () => {
+        throw pipelineError('States.TaskFailed', 'y'.repeat(LONGEST_CAUSE));
       },
     });
 
     expect(run.error).toBeUndefined();
-    expect(consolidated(run)['photos']).toHaveLength(1990);
-    expect(eventsOf(run, 'StateCaught', 'RenderPhoto')).toHaveLength(1990);
-    expect(eventsOf(run, 'StateExited', 'PhotoFailed')).toHaveLength(1990);
+    expect(consolidated(run)['photos']).toHaveLength(1000);
+    expect(eventsOf(run, 'StateExited', 'RecordPhotoFailure')).toHaveLength(1000);
+    expect(eventsOf(run, 'StateExited', 'RecordVideoFailure')).toHaveLength(1000);
     expect(eventsOf(run, 'StateExited', 'ProcessMedia')).toHaveLength(1);
-    expect(largest(run).filter((s) => s.bytes > STATE_PAYLOAD_LIMIT)).toEqual([]);
+    expect(overBudget(run)).toEqual([]);
+  });
+
+  it('keeps every state 64 KB under 262,144 bytes when no failure can be recorded', async () => {
+    const run = await runPipeline(processingRequest(2000), {
+      RenderPhoto: () => {
+        throw pipelineError('Runtime.OutOfMemory', 'x'.repeat(LONGEST_CAUSE));
+      },
+      RecordPhotoFailure: () => {
+        throw pipelineError('Runtime.ExitError', 'z'.repeat(LONGEST_CAUSE));
+      },
+    });
+
+    expect(run.error).toBeUndefined();
+    expect(eventsOf(run, 'StateExited', 'PhotoFailed')).toHaveLength(2000);
+    expect(overBudget(run)).toEqual([]);
   });
 
   it('keeps the failure path (the whole request in the state) under 262,144 bytes', async () => {
@@ -348,6 +404,8 @@ describe('state sizes for a 2,000-media listing', () => {
 
     expect(run.error).toBeUndefined();
     expect(run.calls['Callback']).toHaveLength(1);
+    // The execution's input is the request itself (about 198 KB here): that bound is the request
+    // schema's, not the definition's; the definition adds no more than the failure to it.
     expect(largest(run).filter((s) => s.bytes > STATE_PAYLOAD_LIMIT)).toEqual([]);
   });
 });

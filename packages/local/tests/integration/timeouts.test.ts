@@ -100,8 +100,12 @@ describe('TimeoutSeconds, executed by aws-local-stepfunctions', () => {
     expect(run.error).toBeUndefined();
     expect(consolidated(run)['photos']).toEqual([
       { mediaId: at(request.media, 0).mediaId, status: 'succeeded' },
-      { mediaId: stuck, status: 'failed', error: 'States.Timeout' },
+      { mediaId: stuck, status: 'failed' },
     ]);
+    expect(run.calls['RecordPhotoFailure']?.[0]?.['Payload']).toMatchObject({
+      mediaId: stuck,
+      caught: { Error: 'States.Timeout' },
+    });
     expect(eventsOf(run, 'StateRetried', 'RenderPhoto')).toHaveLength(0);
     expect(run.calls['Callback']).toHaveLength(1);
   });
@@ -118,12 +122,11 @@ describe('TimeoutSeconds, executed by aws-local-stepfunctions', () => {
     expect(settledBeforeTimeout).toBe(false);
     expect(run.error).toBeUndefined();
     expect(consolidated(run)['videos']).toEqual([
-      {
-        mediaId: at(processingRequest(2, 1).media, 2).mediaId,
-        status: 'failed',
-        error: 'States.Timeout',
-      },
+      { mediaId: at(processingRequest(2, 1).media, 2).mediaId, status: 'failed' },
     ]);
+    expect(run.calls['RecordVideoFailure']?.[0]?.['Payload']).toMatchObject({
+      caught: { Error: 'States.Timeout' },
+    });
     expect(run.calls['FinishVideo']).toBeUndefined();
   });
 

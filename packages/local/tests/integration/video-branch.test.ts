@@ -18,6 +18,7 @@ import {
 import { ThumbnailsRenderer } from '@toq/lambdas/renderer';
 import { locateFfmpeg } from '../../src/ffmpeg-binaries.ts';
 import { FfmpegTranscoder } from '../../src/ffmpeg-transcoder.ts';
+import { unhonouredSettings } from '../../src/honoured-settings.ts';
 
 /**
  * The video branch as a local run wires it: PrepareTranscode (the `transcode` function), the
@@ -247,5 +248,97 @@ describe('video branch: PrepareTranscode → ffmpeg stand-in → FinishVideo', (
       name: 'States.TaskFailed',
       message: expect.stringMatching(/ffmpeg exited/),
     });
+  });
+});
+
+describe('the ffmpeg stand-in honours the job, or refuses it', () => {
+  const transcoder = () => new FfmpegTranscoder(store, { bucket: BUCKET, preset: 'ultrafast' });
+  const mp4Size = (settings: TranscodeSettings) => {
+    const destination = settings.OutputGroups[0]?.OutputGroupSettings.FileGroupSettings.Destination;
+    return probe(
+      join(root, ...`${destination?.slice(`s3://${BUCKET}/`.length)}.mp4`.split('/')),
+    ).streams.find((stream) => stream.codec_type === 'video');
+  };
+
+  it('honours every setting the pipeline puts in its job', async () => {
+    const settings = await prepareTranscode('6b1f0c2e-8d4a-4b7e-9f3c-2a5d7e9b1c40', 'mov');
+
+    expect(unhonouredSettings(settings)).toEqual([]);
+  });
+
+  it('refuses a job with a setting or value it would ignore, naming it', async () => {
+    const settings = await prepareTranscode('7c2a1d3f-9e5b-4c8f-8a4d-3b6e8f0c2d51', 'mov');
+    const [input] = settings.Inputs;
+    const [mp4Group] = settings.OutputGroups;
+    const [mp4] = mp4Group?.Outputs ?? [];
+    if (input === undefined || mp4Group === undefined || mp4 === undefined)
+      throw new Error('no MP4');
+    const more: TranscodeSettings = {
+      ...settings,
+      Inputs: [{ ...input, VideoSelector: { Rotate: 'DEGREE_90' } as never }],
+      OutputGroups: [
+        {
+          ...mp4Group,
+          Outputs: [{ ...mp4, VideoDescription: { ...mp4.VideoDescription, Sharpness: 50 } }],
+        },
+        ...settings.OutputGroups.slice(1),
+      ],
+    };
+
+    await expect(transcoder().transcode(more)).rejects.toMatchObject({
+      name: 'States.TaskFailed',
+      message: expect.stringContaining(
+        'cannot honour Inputs[].VideoSelector.Rotate = "DEGREE_90"; OutputGroups[].Outputs[].VideoDescription.Sharpness = 50',
+      ),
+    });
+  });
+
+  it('follows VideoSelector.Rotate: AUTO applies the source rotation, DEGREE_0 ignores it', async () => {
+    // Prepare: a 320×240 clip a phone recorded turned, with a 90° rotation in its header
+    const mediaId = '8d3b2e4a-0f6c-4d9a-9b5e-4c7f9a1d3e62';
+    const clip = join(root, 'upright.mp4');
+    const rotated = join(root, 'rotated.mov');
+    makeClip(clip, '320x240', 1);
+    execFileSync(ffmpeg.path, [
+      ...['-hide_banner', '-loglevel', 'error', '-y', '-i', clip],
+      ...['-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated],
+    ]);
+    const auto = await prepareTranscode(mediaId, 'mov', await readFile(rotated));
+    const [input] = auto.Inputs;
+    if (input === undefined) throw new Error('no input');
+    const degree0 = {
+      ...auto,
+      Inputs: [{ ...input, VideoSelector: { Rotate: 'DEGREE_0' as const } }],
+    };
+
+    // Act / Assess
+    await transcoder().transcode(auto);
+    expect(mp4Size(auto)).toMatchObject({ width: 240, height: 320 });
+    await transcoder().transcode(degree0);
+    expect(mp4Size(degree0)).toMatchObject({ width: 320, height: 240 });
+  });
+
+  it("caps QVBR's peaks at MaxBitrate: even noise, the hardest picture, averages under it", async () => {
+    // Prepare: 2 s of full-frame noise, and a cap low enough for a small picture to hit it
+    const mediaId = '9e4c3f5b-1a7d-4eab-8c6f-5d8a0b2e4f73';
+    const noise = join(root, 'noise.mp4');
+    execFileSync(ffmpeg.path, [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'nullsrc=size=320x240:rate=25:duration=2,geq=random(1)*255:128:128'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p', noise],
+    ]);
+    const settings = await prepareTranscode(mediaId, 'mp4', await readFile(noise));
+    const cap = 400_000;
+    const capped = JSON.parse(
+      JSON.stringify(settings).replace('"MaxBitrate":5000000', `"MaxBitrate":${cap}`),
+    ) as TranscodeSettings;
+
+    // Act
+    await transcoder().transcode(capped);
+
+    // Assess
+    const video = mp4Size(capped) as { bit_rate?: string } | undefined;
+    expect(Number(video?.bit_rate)).toBeGreaterThan(0.5 * cap);
+    expect(Number(video?.bit_rate)).toBeLessThanOrEqual(1.05 * cap);
   });
 });

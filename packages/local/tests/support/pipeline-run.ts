@@ -83,6 +83,8 @@ export function happyFakes(): Record<string, Fake> {
       settings: { Inputs: [{ FileInput: `s3://toq-listing-medias/raw/${String(mediaId)}` }] },
     }),
     FinishVideo: ({ mediaId }) => ({ mediaId, status: 'succeeded' }),
+    RecordPhotoFailure: ({ mediaId }) => ({ mediaId, status: 'failed' }),
+    RecordVideoFailure: ({ mediaId }) => ({ mediaId, status: 'failed' }),
     BundleZip: ({ ctx }) => {
       const { listingId } = ctx as { listingId: string };
       return { key: `${listingId}/processed/zip/${listingId}.zip`, bytes: 1234, entries: 4 };
@@ -116,6 +118,8 @@ const LAMBDA_TASKS = [
   'RenderPhoto',
   'PrepareTranscode',
   'FinishVideo',
+  'RecordPhotoFailure',
+  'RecordVideoFailure',
   'BundleZip',
   'Consolidate',
   'Callback',

@@ -93,18 +93,25 @@ describe('media bucket', () => {
     });
   });
 
-  it('denies changing or deleting */raw/* to every pipeline role but the backend’s', () => {
+  it('denies changing or deleting */raw/* to every pipeline role but the backend’s, but for the raw class tag', () => {
     const { roles } = synth.stack;
     const policy = Object.values(
       synth.template.findResources('AWS::S3::BucketPolicy', {
         Properties: { Bucket: ref(synth.stack.media.bucket) },
       }),
     )[0] as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } };
-    const deny = policy.Properties.PolicyDocument.Statement.find(
-      (s) => s['Sid'] === 'DenyRawUploadChangesToPipelineRoles',
-    );
+    const statement = (sid: string) =>
+      policy.Properties.PolicyDocument.Statement.find((s) => s['Sid'] === sid);
+    const rawUploads = { 'Fn::Join': ['', [getAtt(synth.stack.media.bucket), '/*/raw/*']] };
+    const pipelineRoles = {
+      'aws:PrincipalArn': [
+        getAtt(roles.lambda),
+        getAtt(roles.stepFunctions),
+        getAtt(roles.mediaConvert),
+      ],
+    };
 
-    expect(deny).toEqual({
+    expect(statement('DenyRawUploadChangesToPipelineRoles')).toEqual({
       Sid: 'DenyRawUploadChangesToPipelineRoles',
       Effect: 'Deny',
       Principal: { AWS: '*' },
@@ -117,30 +124,35 @@ describe('media bucket', () => {
         's3:PutObjectAcl',
         's3:PutObjectLegalHold',
         's3:PutObjectRetention',
-        's3:PutObjectTagging',
         's3:PutObjectVersionAcl',
         's3:PutObjectVersionTagging',
       ],
-      Resource: { 'Fn::Join': ['', [getAtt(synth.stack.media.bucket), '/*/raw/*']] },
+      Resource: rawUploads,
+      Condition: { ArnEquals: pipelineRoles },
+    });
+    // validate tags what it validated media-class=raw (the Glacier rule's tag): any other tag
+    // set stays denied.
+    expect(statement('DenyRawUploadTagsButTheRawClassToPipelineRoles')).toEqual({
+      Sid: 'DenyRawUploadTagsButTheRawClassToPipelineRoles',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:PutObjectTagging',
+      Resource: rawUploads,
       Condition: {
-        ArnEquals: {
-          'aws:PrincipalArn': [
-            getAtt(roles.lambda),
-            getAtt(roles.stepFunctions),
-            getAtt(roles.mediaConvert),
-          ],
-        },
+        ArnEquals: pipelineRoles,
+        StringNotEquals: { 's3:RequestObjectTag/media-class': 'raw' },
       },
     });
-    expect(JSON.stringify(deny)).not.toContain(logicalId(roles.backend));
+    expect(JSON.stringify(policy)).not.toContain(logicalId(roles.backend));
   });
 });
 
 describe('log bucket', () => {
-  it('is toq-logs-staging: SSE-S3, all public access blocked, TLS only, logs kept 365 days', () => {
+  it('is toq-logs-staging: SSE-S3, versioned, all public access blocked, TLS only, logs kept 365 days (overwritten ones 30)', () => {
     const logBucket = synth.stack.media.logBucket;
     synth.template.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'toq-logs-staging',
+      VersioningConfiguration: { Status: 'Enabled' },
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
           { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
@@ -153,7 +165,14 @@ describe('log bucket', () => {
         RestrictPublicBuckets: true,
       },
       LifecycleConfiguration: {
-        Rules: [{ Id: 'expire-access-logs', Status: 'Enabled', ExpirationInDays: 365 }],
+        Rules: [
+          {
+            Id: 'expire-access-logs',
+            Status: 'Enabled',
+            ExpirationInDays: 365,
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          },
+        ],
       },
     });
     synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {

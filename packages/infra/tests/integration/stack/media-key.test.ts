@@ -1,7 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTION_IDS } from '@toq/lambdas/pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arn, keyArn, logicalId, stagingSynth, type StagingSynth } from '../../support/staging.ts';
+import {
+  arn,
+  keyArn,
+  logicalId,
+  STAGING_ALARM_NAMES,
+  stagingSynth,
+  type StagingSynth,
+} from '../../support/staging.ts';
 import { ENV } from '../../support/synth.ts';
 
 /**
@@ -75,7 +82,7 @@ describe('KMS key', () => {
     });
   });
 
-  it('lets CloudWatch use it for the two alarms’ notifications to the alarm topic only', () => {
+  it('lets CloudWatch use it for the pipeline’s alarms’ notifications to the alarm topic only', () => {
     expect(statement('CloudWatchAlarmsPublishToEncryptedTopic')).toEqual({
       Sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
       Effect: 'Allow',
@@ -91,10 +98,23 @@ describe('KMS key', () => {
           ),
         },
         ArnEquals: {
-          'aws:SourceArn': [
-            arn('cloudwatch', 'alarm:listing-media-processing-dlq-messages-staging'),
-            arn('cloudwatch', 'alarm:listing-media-processing-failed-executions-staging'),
-          ],
+          'aws:SourceArn': STAGING_ALARM_NAMES.map((name) => arn('cloudwatch', `alarm:${name}`)),
+        },
+      },
+    });
+  });
+
+  it('lets nobody create a grant but for an AWS service’s own resource (Control Tower CT.KMS.PR.3)', () => {
+    expect(statement('DenyGrantsButForAwsServices')).toEqual({
+      Sid: 'DenyGrantsButForAwsServices',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: {
+        BoolIfExists: {
+          'kms:GrantIsForAWSResource': 'false',
+          'aws:PrincipalIsAWSService': 'false',
         },
       },
     });
@@ -102,7 +122,9 @@ describe('KMS key', () => {
 
   it('gives no service a wildcard action or an unconditioned statement; the rest is the account’s', () => {
     const services = keyPolicy().filter((s) => (s['Principal'] as { Service?: string }).Service);
-    const others = keyPolicy().filter((s) => !services.includes(s));
+    const others = keyPolicy().filter(
+      (s) => !services.includes(s) && s['Sid'] !== 'DenyGrantsButForAwsServices',
+    );
     const actions = (s: Record<string, unknown>) => [s['Action']].flat() as string[];
 
     expect(services).toHaveLength(3);

@@ -59,6 +59,9 @@ describe('functions', () => {
           Variables: Match.exact({
             LOG_LEVEL: 'INFO',
             POWERTOOLS_SERVICE_NAME: 'listing-media',
+            // Every function publishes the pipeline's metrics (EMF, through its logs).
+            POWERTOOLS_METRICS_NAMESPACE: 'TOQ/MediaPipeline',
+            STAGE: 'staging',
             ...bucketEnv,
             ...secretEnv,
             ...deadLetterEnv,
@@ -69,14 +72,14 @@ describe('functions', () => {
     },
   );
 
-  it('log to their own log groups, encrypted with the key, kept a month', () => {
+  it('log to their own log groups, encrypted with the key, kept a year (Control Tower CT.CLOUDWATCH.PR.2)', () => {
     for (const fn of FUNCTION_IDS) {
       const func = synth.stack.functions.functions[fn];
       const props = synth.template.toJSON()['Resources'][logicalId(func)]['Properties'];
       const logGroupId = (props['LoggingConfig']['LogGroup'] as { Ref: string }).Ref;
       expect(synth.template.toJSON()['Resources'][logGroupId]['Properties']).toEqual({
         LogGroupName: `/aws/lambda/listing-media-${fn}-staging`,
-        RetentionInDays: 30,
+        RetentionInDays: 365,
         KmsKeyId: keyArn(),
         // Cost allocation (media-pipeline-stack.test.ts).
         Tags: expect.any(Array),
@@ -98,13 +101,34 @@ describe('functions', () => {
     }
   });
 
-  it('start consumes the queue in batches of 10 and reports partial batch failures', () => {
+  it('start consumes the queue in batches of 10, 2 invocations at most at once, and reports partial batch failures', () => {
     synth.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(synth.stack.ingest.queue),
       FunctionName: ref(synth.stack.functions.functions.start),
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it('reserve 100 concurrent executions for thumbnails (the fan-out), none for the others', () => {
+    const reserved = Object.fromEntries(
+      FUNCTION_IDS.map((fn) => {
+        const func = synth.stack.functions.functions[fn];
+        const props = synth.template.toJSON()['Resources'][logicalId(func)]['Properties'];
+        return [fn, props['ReservedConcurrentExecutions']];
+      }),
+    );
+
+    expect(reserved).toEqual({
+      start: undefined,
+      validate: undefined,
+      thumbnails: 100,
+      transcode: undefined,
+      zip: undefined,
+      consolidate: undefined,
+      callback: undefined,
     });
   });
 });

@@ -155,7 +155,7 @@ describe('roles', () => {
     ]);
   });
 
-  it('lambda: its logs, media reads, renditions and state writes, the key, its environments’ decryption, StartExecution, X-Ray, the queue; the secret for callback only; the DLQ and its encryption for start only', () => {
+  it('lambda: its logs, media reads, renditions and state writes, the raw class tag, the key, its environments’ decryption, StartExecution, X-Ray, the queue; the secret for callback only; the DLQ and its encryption for start only', () => {
     expect(statementsOf('lambda')).toEqual([
       {
         Sid: 'WriteFunctionLogs',
@@ -180,6 +180,21 @@ describe('roles', () => {
         Effect: 'Allow',
         Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
         Resource: [`${bucket}/${anyListing}/processed/*`, `${bucket}/_pipeline/*`],
+      },
+      // validate tags what it validated media-class=raw: the Glacier rule's tag, and no other
+      // value (the bucket policy denies the rest).
+      {
+        Sid: 'ReadRawUploadTags',
+        Effect: 'Allow',
+        Action: ['s3:GetObjectTagging'],
+        Resource: [`${bucket}/${anyListing}/raw/*`],
+      },
+      {
+        Sid: 'ClassRawUploadsRaw',
+        Effect: 'Allow',
+        Action: ['s3:PutObjectTagging'],
+        Resource: [`${bucket}/${anyListing}/raw/*`],
+        Condition: { StringEquals: { 's3:RequestObjectTag/media-class': 'raw' } },
       },
       { Sid: 'ListMedia', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket] },
       {

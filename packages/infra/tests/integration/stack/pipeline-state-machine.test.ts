@@ -36,7 +36,7 @@ describe('state machine', () => {
     });
     synth.template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: '/aws/vendedlogs/states/listing-media-processing-staging',
-      RetentionInDays: 30,
+      RetentionInDays: 365,
       KmsKeyId: keyArn(),
     });
   });
@@ -72,5 +72,20 @@ describe('state machine', () => {
       CallbackFunctionArn: getAtt(functions.callback),
       MediaConvertRoleArn: getAtt(synth.stack.roles.mediaConvert),
     });
+  });
+
+  it('renders at most 20 photos and transcodes at most 5 videos per execution (the concurrency the README counts on)', () => {
+    const definition = JSON.parse(
+      synth.template.toJSON()['Resources'][logicalId(synth.stack.workflow.stateMachine)][
+        'Properties'
+      ]['DefinitionString'] as string,
+    ) as { States: Record<string, { Branches?: { States: Record<string, unknown> }[] }> };
+    const maps = Object.values(definition.States)
+      .flatMap((state) => state.Branches ?? [])
+      .flatMap((branch) => Object.entries(branch.States))
+      .filter(([, state]) => (state as { Type: string }).Type === 'Map')
+      .map(([name, state]) => [name, (state as { MaxConcurrency: number }).MaxConcurrency]);
+
+    expect(Object.fromEntries(maps)).toEqual({ RenderPhotos: 20, TranscodeVideos: 5 });
   });
 });
