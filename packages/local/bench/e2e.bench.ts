@@ -54,7 +54,13 @@ async function ensurePhotos(): Promise<void> {
 
 interface Measurement {
   succeeded: number;
+  /** The run, from the first byte read to the last output written. */
   wallMs: number;
+  /**
+   * The pipeline's own part: the execution, from its start to the webhook's answer (the raw
+   * uploads the runner makes as a backend would, and its contact sheet, are not the pipeline's).
+   */
+  pipelineMs: number;
   maxRssKiB: number;
   tasks: Record<string, { invocations: number; totalMs: number }>;
 }
@@ -68,7 +74,8 @@ async function renderWithLibrary(): Promise<Omit<Measurement, 'maxRssKiB'>> {
   const limit = pLimit(availableParallelism());
   const started = performance.now();
   const sets = await Promise.all(photos.map((photo) => limit(() => createRenditions(photo))));
-  return { succeeded: sets.length, wallMs: performance.now() - started, tasks: {} };
+  const wallMs = performance.now() - started;
+  return { succeeded: sets.length, wallMs, pipelineMs: wallMs, tasks: {} };
 }
 
 /** The whole pipeline on one listing of the photos. */
@@ -82,10 +89,16 @@ async function runPipeline(mode: 'fs' | 's3'): Promise<Omit<Measurement, 'maxRss
       timeScale: 0,
       ...(mode === 's3' ? { store: { kind: 's3' } as const } : {}),
     });
+    const wallMs = performance.now() - started;
+    const execution = report.execution;
     return {
       succeeded: report.result?.summary.succeeded ?? 0,
-      wallMs: performance.now() - started,
-      tasks: report.execution?.tasks ?? {},
+      wallMs,
+      pipelineMs:
+        execution?.stoppedAt === undefined
+          ? wallMs
+          : execution.stoppedAt.getTime() - execution.startedAt.getTime(),
+      tasks: execution?.tasks ?? {},
     };
   } finally {
     await rm(out, { recursive: true, force: true });
@@ -110,7 +123,7 @@ function runChild(mode: Mode): Measurement {
   return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as Measurement;
 }
 
-const photosPerSecond = (m: Measurement) => (PHOTOS * 1000) / m.wallMs;
+const photosPerSecond = (m: Measurement) => (PHOTOS * 1000) / m.pipelineMs;
 
 async function main(): Promise<void> {
   const measuring = process.argv.indexOf('--measure');
@@ -122,16 +135,21 @@ async function main(): Promise<void> {
     for (const mode of MODES) runs.get(mode)?.push(runChild(mode));
   }
   const best = new Map(
-    [...runs].map(([mode, list]) => [mode, list.reduce((a, b) => (b.wallMs < a.wallMs ? b : a))]),
+    [...runs].map(([mode, list]) => [
+      mode,
+      list.reduce((a, b) => (b.pipelineMs < a.pipelineMs ? b : a)),
+    ]),
   );
   const library = best.get('library');
   if (!library) throw new Error('no library run');
   const lines = [
     `${PHOTOS} photos of ${(WIDTH * HEIGHT) / 1e6} MP, ${availableParallelism()} in flight, best of ${ROUNDS} interleaved rounds, each in a fresh process`,
-    `  ${'mode'.padEnd(24)} ${'photos/s'.padStart(8)} ${'× library'.padStart(10)} ${'wall'.padStart(8)} ${'peak RSS'.padStart(9)}  ok`,
+    '  photos/s and × library: from the execution start to the webhook (the library: its calls);',
+    '  wall: the whole run, with the raw uploads a backend would make and the contact sheet',
+    `  ${'mode'.padEnd(24)} ${'photos/s'.padStart(8)} ${'× library'.padStart(10)} ${'pipeline'.padStart(9)} ${'wall'.padStart(8)} ${'peak RSS'.padStart(9)}  ok`,
     ...MODES.map((mode) => {
       const m = best.get(mode) ?? library;
-      return `  ${LABELS[mode].padEnd(24)} ${photosPerSecond(m).toFixed(2).padStart(8)} ${(photosPerSecond(m) / photosPerSecond(library)).toFixed(2).padStart(10)} ${`${(m.wallMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(m.maxRssKiB / 1024).toFixed(0)} MiB`.padStart(9)}  ${m.succeeded}/${PHOTOS}`;
+      return `  ${LABELS[mode].padEnd(24)} ${photosPerSecond(m).toFixed(2).padStart(8)} ${(photosPerSecond(m) / photosPerSecond(library)).toFixed(2).padStart(10)} ${`${(m.pipelineMs / 1000).toFixed(1)} s`.padStart(9)} ${`${(m.wallMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(m.maxRssKiB / 1024).toFixed(0)} MiB`.padStart(9)}  ${m.succeeded}/${PHOTOS}`;
     }),
   ];
   for (const mode of ['fs', 's3'] as const) {
