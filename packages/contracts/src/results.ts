@@ -28,8 +28,8 @@ import { MediaItem } from './messages';
  *   decode than the renderer's budget.
  * - `IMAGE_DIMENSIONS_UNSUPPORTED`: the photo is too elongated (beyond 1:20 either way).
  * - `TRANSCODE_FAILED`: the video transcode failed.
- * - `VIDEO_TRUNCATED`: the video transcoded to less than the duration its container declares:
- *   the upload was cut short (re-upload the whole file).
+ * - `VIDEO_TRUNCATED`: the upload was cut short (re-upload the whole file): its container declares
+ *   no duration (an MP4 cut before its `moov`), or it transcoded to less than it declares.
  * - `TIMEOUT`: processing took too long.
  * - `PROCESSING_FAILED`: any other failure; the message says more.
  */

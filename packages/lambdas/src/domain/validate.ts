@@ -19,6 +19,7 @@ import {
 import { TransientError, reportedAs } from './errors.ts';
 import { requestStateKey, validationStateKey, type TaskContext } from './state-keys.ts';
 import { SNIFF_BYTES, sniffMedia } from './validate-signatures.ts';
+import { declaredDurationSeconds } from './video-duration.ts';
 
 /**
  * The `Validate` state's payload: the execution's input and its name (docs/pipeline.md). An
@@ -147,8 +148,24 @@ export async function checkItem(
       `Declared a ${item.mediaType} .${item.ext}: received ${detected.format} content (a ${detected.mediaType})`,
     );
   }
+  if (DECLARES_DURATION.has(detected.format)) {
+    const seconds = await declaredDurationSeconds(deps.store, key);
+    if (seconds === undefined) {
+      return reject(
+        item,
+        'VIDEO_TRUNCATED',
+        `The ${detected.format} video at ${key} declares no duration: its header has no moov/mvhd box, which an upload cut short before its end lacks (a camera writes it last)`,
+      );
+    }
+  }
   return undefined;
 }
+
+/**
+ * The containers whose header declares a duration (`mvhd`): one without it cannot be played or
+ * transcoded, so it fails here rather than as a MediaConvert job.
+ */
+const DECLARES_DURATION: ReadonlySet<string> = new Set(['mp4', 'm4v', 'quicktime']);
 
 /**
  * Tags an accepted raw upload with {@link RAW_UPLOAD_TAGS}, keeping its other tags and every

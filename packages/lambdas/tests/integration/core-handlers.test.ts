@@ -172,10 +172,21 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
   let rawHashes: Map<string, string>;
 
   beforeAll(async () => {
-    // Prepare the bucket: a real JPEG, a "PNG" that is really a JPEG, an MP4 header; one item missing.
+    // Prepare the bucket: a real JPEG, a "PNG" that is really a JPEG, an MP4's header boxes; one item missing.
     const jpeg = await readFile(fixturePath('exif-orientation', 'Landscape_1.jpg'));
+    // ftyp, then a moov whose mvhd declares 4 s (1000 units a second), then stand-in media data
+    const mvhd = Buffer.alloc(108);
+    mvhd.writeUInt32BE(108, 0);
+    mvhd.write('mvhd', 4, 'latin1');
+    mvhd.writeUInt32BE(1000, 20);
+    mvhd.writeUInt32BE(4000, 24);
+    const moovHeader = Buffer.alloc(8);
+    moovHeader.writeUInt32BE(8 + mvhd.length, 0);
+    moovHeader.write('moov', 4, 'latin1');
     const mp4 = Buffer.concat([
       Buffer.from('00000018667479706d703432000000006d70343269736f6d', 'hex'),
+      moovHeader,
+      mvhd,
       Buffer.alloc(4096, 7),
     ]);
     const raw = [

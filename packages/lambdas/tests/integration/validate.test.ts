@@ -140,4 +140,32 @@ describe.each(Object.keys(stores))('checkItem on %s', (name) => {
       message: 'Declared a video .mp4: received jpeg content (a photo)',
     });
   });
+
+  it('reports an MP4 whose header declares no duration (no moov: cut before its end) as VIDEO_TRUNCATED, and accepts one that does', async () => {
+    const box = (type: string, body: Buffer) => {
+      const header = Buffer.alloc(8);
+      header.writeUInt32BE(8 + body.length, 0);
+      header.write(type, 4, 'latin1');
+      return Buffer.concat([header, body]);
+    };
+    const ftyp = box('ftyp', Buffer.from('mp42\0\0\0\0mp42isom', 'latin1'));
+    const mvhd = Buffer.alloc(100); // version 0: timescale at 12, duration at 16
+    mvhd.writeUInt32BE(600, 12);
+    mvhd.writeUInt32BE(2400, 16);
+
+    await upload('mp4', Buffer.concat([ftyp, box('mdat', Buffer.alloc(2000, 7))]), 'video');
+    const cut = await checkItem(LISTING_ID, item('mp4', 'video'), { store, limits });
+    await upload(
+      'mp4',
+      Buffer.concat([ftyp, box('mdat', Buffer.alloc(2000, 7)), box('moov', box('mvhd', mvhd))]),
+      'video',
+    );
+    const whole = await checkItem(LISTING_ID, item('mp4', 'video'), { store, limits });
+
+    expect(cut?.error).toEqual({
+      code: 'VIDEO_TRUNCATED',
+      message: `The mp4 video at ${rawKey({ listingId: LISTING_ID, mediaType: 'video', mediaId: PHOTO_ID, ext: 'mp4' })} declares no duration: its header has no moov/mvhd box, which an upload cut short before its end lacks (a camera writes it last)`,
+    });
+    expect(whole).toBeUndefined();
+  });
 });

@@ -35,6 +35,18 @@ function makeClip(file: string, size: string, seconds: number, extra: string[] =
  * A colourful SDR reference (testsrc2, BT.709-tagged H.264) and the same content mastered as HDR
  * the way a phone records it: HEVC 10-bit, BT.2020, HLG or PQ, diffuse white at 203 cd/m².
  */
+/**
+ * A whole clip (`moov` first, its duration declared) whose sample descriptions (`stsd`) are
+ * overwritten: validate accepts it, and the decoder cannot even read its header.
+ */
+async function makeDamagedIndex(file: string): Promise<void> {
+  makeClip(file, '320x240', 1, ['-movflags', '+faststart']);
+  const bytes = await readFile(file);
+  const stsd = bytes.indexOf('stsd', 0, 'latin1');
+  bytes.fill(0xff, stsd + 4, stsd + 68);
+  await writeFile(file, bytes);
+}
+
 function makeSdrReference(file: string): void {
   execFileSync(ffmpeg.path, [
     ...['-hide_banner', '-loglevel', 'error', '-y'],
@@ -220,11 +232,12 @@ beforeAll(async () => {
   // 16:9 whose height at 1200 px wide is odd (675): the MP4 needs an even one.
   makeClip(join(folder, 'wide.mp4'), '1600x900', 1);
   // Cut in half: with `moov` first the half still decodes (2 s of a declared 4 s); with `moov`
-  // last nothing does.
+  // last it declares no duration at all (validate refuses it before any transcode).
   makeClip(join(folder, 'cut-moov-first.mp4'), '320x240', 4, ['-movflags', '+faststart']);
   await cutInHalf(join(folder, 'cut-moov-first.mp4'));
   makeClip(join(folder, 'cut-moov-last.mp4'), '320x240', 2);
   await cutInHalf(join(folder, 'cut-moov-last.mp4'));
+  await makeDamagedIndex(join(folder, 'damaged-index.mp4'));
   makeSdrReference(join(folder, 'sdr.mp4'));
   makeHdr(join(folder, 'sdr.mp4'), join(folder, 'hlg.mov'), 'arib-std-b67');
   makeHdr(join(folder, 'sdr.mp4'), join(folder, 'pq.mov'), 'smpte2084');
@@ -276,14 +289,26 @@ describe('videos through the local pipeline', () => {
     });
   });
 
-  it("keeps the decoder's own words when a cut upload cannot be read, with keys and no local paths", () => {
+  it('refuses an upload cut before its moov (no declared duration) in validate, as VIDEO_TRUNCATED', () => {
     const { media } = item('cut-moov-last.mp4');
 
     expect(media).toMatchObject({
       status: 'failed',
       error: {
+        code: 'VIDEO_TRUNCATED',
+        message: expect.stringMatching(/declares no duration: its header has no moov\/mvhd box/),
+      },
+    });
+  });
+
+  it("keeps the decoder's own words when a video cannot be read, with keys and no local paths", () => {
+    const { media } = item('damaged-index.mp4');
+
+    expect(media).toMatchObject({
+      status: 'failed',
+      error: {
         code: 'TRANSCODE_FAILED',
-        message: expect.stringContaining('moov atom not found'),
+        message: expect.stringContaining('Invalid data found when processing input'),
       },
     });
     const message = media.status === 'failed' ? media.error.message : '';
