@@ -155,6 +155,11 @@ function makeKinds(folder: string): void {
     ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=1'],
     ...['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', join(folder, 'vp9.webm')],
   );
+  // 4K at 60 fps, half a second of it: what a recent phone records at its highest setting.
+  ffmpegRun(
+    ...['-f', 'lavfi', '-i', 'testsrc2=size=3840x2160:rate=60:duration=0.5'],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(folder, '4k60.mp4')],
+  );
   // Variable frame rate: every frame of the first 10, then one in three (gaps of 120 ms).
   ffmpegRun(
     ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=3'],
@@ -174,7 +179,7 @@ function streamsOf(file: string) {
     { encoding: 'utf8' },
   );
   return JSON.parse(json) as {
-    streams: { codec_type: string; width?: number; height?: number }[];
+    streams: { codec_type: string; width?: number; height?: number; r_frame_rate?: string }[];
     format: { duration?: string; tags?: Record<string, string> };
   };
 }
@@ -376,6 +381,19 @@ describe('videos through the local pipeline', () => {
       durationSeconds: expect.closeTo(0.5, 1),
     });
     expect(item('vp9.webm').media.status).toBe('succeeded');
+  });
+
+  it('fits a 4K 60 fps clip into the 1200 px box at its own frame rate, posters alike', () => {
+    const [video] = streamsOf(renditionFile('4k60.mp4', 'mp4')).streams;
+    const { media } = item('4k60.mp4');
+    const poster =
+      media.status === 'succeeded'
+        ? media.renditions.find((r) => r.size === 'large' && r.ext === 'jpg')
+        : undefined;
+
+    expect(video).toMatchObject({ width: 1200, height: 674, r_frame_rate: '60/1' });
+    expect([poster?.width, poster?.height]).toEqual([1200, 674]);
+    expect(media).toMatchObject({ status: 'succeeded', durationSeconds: expect.closeTo(0.5, 1) });
   });
 
   it('takes a variable frame rate clip as whole: its duration check does not misfire', () => {
