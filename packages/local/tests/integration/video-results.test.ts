@@ -103,7 +103,8 @@ function pictureStats(file: string): { brightness: number; saturation: number } 
   return { brightness: mean('YAVG'), saturation: mean('SATAVG') };
 }
 
-function probedColour(file: string) {
+/** The first video stream's `entries` (ffprobe's `-show_entries stream=…`) in `file`. */
+function probedVideoStream(file: string, entries: string): Record<string, string | number> {
   const json = execFileSync(
     ffprobe.path,
     [
@@ -112,14 +113,16 @@ function probedColour(file: string) {
       '-select_streams',
       'v:0',
       '-show_entries',
-      'stream=color_transfer,color_primaries,color_space',
+      `stream=${entries}`,
       '-of',
       'json',
       file,
     ],
     { encoding: 'utf8' },
   );
-  return (JSON.parse(json) as { streams: Record<string, string>[] }).streams[0];
+  const [stream] = (JSON.parse(json) as { streams: Record<string, string | number>[] }).streams;
+  if (stream === undefined) throw new Error(`ffprobe found no video stream in ${file}`);
+  return stream;
 }
 
 /** Runs ffmpeg quietly with `args`. */
@@ -202,27 +205,6 @@ async function cutInHalf(file: string): Promise<void> {
   await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
 }
 
-function probedSize(file: string): { width: number; height: number } {
-  const json = execFileSync(
-    ffprobe.path,
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=width,height',
-      '-of',
-      'json',
-      file,
-    ],
-    { encoding: 'utf8' },
-  );
-  const [stream] = (JSON.parse(json) as { streams: { width: number; height: number }[] }).streams;
-  if (stream === undefined) throw new Error(`ffprobe found no video stream in ${file}`);
-  return { width: stream.width, height: stream.height };
-}
-
 function item(fileName: string) {
   const file = report.files.find((f) => f.fileName === fileName);
   const media = report.result?.media.find((m) => m.mediaId === file?.mediaId);
@@ -275,9 +257,14 @@ describe('videos through the local pipeline', () => {
     expect([mp4?.width, mp4?.height]).toEqual([1200, 674]);
     expect([poster?.width, poster?.height]).toEqual([mp4?.width, mp4?.height]);
     const bucket = (key = '') => join(report.paths.bucket, ...key.split('/'));
-    expect(probedSize(bucket(mp4?.key))).toEqual({ width: 1200, height: 674 });
+    expect(probedVideoStream(bucket(mp4?.key), 'width,height')).toEqual({
+      width: 1200,
+      height: 674,
+    });
     const decoded = await sharp(await readFile(bucket(poster?.key))).metadata();
-    expect({ width: decoded.width, height: decoded.height }).toEqual(probedSize(bucket(mp4?.key)));
+    expect({ width: decoded.width, height: decoded.height }).toEqual(
+      probedVideoStream(bucket(mp4?.key), 'width,height'),
+    );
   });
 
   it('fails an upload cut short that still decodes as VIDEO_TRUNCATED, saying by how much', () => {
@@ -333,7 +320,9 @@ describe('videos through the local pipeline', () => {
 
       const converted = pictureStats(mp4Of(fileName));
 
-      expect(probedColour(mp4Of(fileName))).toEqual({
+      expect(
+        probedVideoStream(mp4Of(fileName), 'color_transfer,color_primaries,color_space'),
+      ).toEqual({
         color_space: 'bt709',
         color_transfer: 'bt709',
         color_primaries: 'bt709',
