@@ -56,6 +56,24 @@ describe('createRenditions on bad input', () => {
     );
   });
 
+  it("keeps a truncated JPEG's reason while other photos render at the same moment", async () => {
+    // libvips' one error buffer, cleared by another photo's operation, used to lose the reason
+    // ("Unknown error") about once in 30 such rounds: the decode is tried again then.
+    const truncated = landscape.subarray(0, Math.floor(landscape.length * 0.6));
+    const others = await Promise.all(
+      [1, 2, 3, 4].map((orientation) => readFile(fixture('Portrait', orientation))),
+    );
+    const reasons = new Set<string>();
+    for (let round = 0; round < 30; round++) {
+      const [failure] = await Promise.all([
+        createRenditions(truncated).catch((error: unknown) => error as Error),
+        ...others.map((photo) => createRenditions(photo, { sizes: ['thumbnail'] })),
+      ]);
+      reasons.add(/\((.*)\)$/.exec((failure as Error).message)?.[1] ?? '');
+    }
+    expect([...reasons]).toEqual([expect.stringMatching(/premature end of JPEG/i)]);
+  });
+
   it('renders a slightly damaged JPEG (extraneous bytes before EOI, junk after it) intact', async () => {
     // Prepare: what some cameras and upload paths leave: libjpeg warns, the pixels are whole
     const damaged = Buffer.concat([
