@@ -245,59 +245,58 @@ export async function decodeMaster(
   height: number,
   limitInputPixels: number,
 ): Promise<Master> {
-  // libvips keeps one error buffer for the whole process: an operation of another photo that
-  // ends at the same moment can clear it before sharp reads it, and the reason of a broken photo
-  // becomes "Unknown error" (about 1 in 30 with five photos at once). A broken photo fails again,
-  // with its reason: up to two more tries, and the last answer is the one given.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await decodeOnce(input, source, metadata, width, height, limitInputPixels);
-    } catch (error) {
-      const reasonLost = error instanceof Error && error.message === UNKNOWN_ERROR;
-      if (!reasonLost || attempt === DECODE_ATTEMPTS) {
-        throw decodeError(error, describeInput(input));
+  try {
+    return await keepingTheReason(async () => {
+      let pipeline: Sharp;
+      if (source.format === 'heic') {
+        const tiff = await decodeHeicToTiff(await inputBytes(input), metadata.icc);
+        pipeline = sharp(tiff, { failOn: FAIL_ON, limitInputPixels });
+        if (!source.hasAlpha) pipeline = pipeline.removeAlpha();
+      } else {
+        pipeline = sharp(input.kind === 'file' ? input.path : input.buffer, {
+          failOn: FAIL_ON,
+          limitInputPixels,
+        }).autoOrient();
       }
-    }
+      if (width !== source.width || height !== source.height) {
+        pipeline = pipeline.resize(width, height, { fit: 'fill' });
+      }
+      const { data, info } = await pipeline
+        .toColourspace('srgb')
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+      const channels = info.channels === 4 ? 4 : 3;
+      return {
+        data,
+        width: info.width,
+        height: info.height,
+        channels,
+        transparent: hasTransparency(data, channels),
+      };
+    });
+  } catch (error) {
+    throw decodeError(error, describeInput(input));
   }
 }
 
-const DECODE_ATTEMPTS = 3;
-
 /** sharp's message when libvips' error buffer held nothing. */
 const UNKNOWN_ERROR = 'Unknown error';
+const DECODE_ATTEMPTS = 3;
 
-async function decodeOnce(
-  input: LoadedInput,
-  source: SourceInfo,
-  metadata: Metadata,
-  width: number,
-  height: number,
-  limitInputPixels: number,
-): Promise<Master> {
-  let pipeline: Sharp;
-  if (source.format === 'heic') {
-    const tiff = await decodeHeicToTiff(await inputBytes(input), metadata.icc);
-    pipeline = sharp(tiff, { failOn: FAIL_ON, limitInputPixels });
-    if (!source.hasAlpha) pipeline = pipeline.removeAlpha();
-  } else {
-    pipeline = sharp(input.kind === 'file' ? input.path : input.buffer, {
-      failOn: FAIL_ON,
-      limitInputPixels,
-    }).autoOrient();
+/**
+ * Runs `decode`, again (up to {@link DECODE_ATTEMPTS} times in all) while it fails with sharp's
+ * "Unknown error". libvips keeps one error buffer for the whole process: an operation of another
+ * photo that ends at the same moment can clear it before sharp reads it, and a broken photo's
+ * reason is lost (about 1 in 30 with five photos at once). A broken photo fails again, with its
+ * reason; the last answer is the one given.
+ */
+async function keepingTheReason<T>(decode: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await decode();
+    } catch (error) {
+      const reasonLost = error instanceof Error && error.message === UNKNOWN_ERROR;
+      if (!reasonLost || attempt === DECODE_ATTEMPTS) throw error;
+    }
   }
-  if (width !== source.width || height !== source.height) {
-    pipeline = pipeline.resize(width, height, { fit: 'fill' });
-  }
-  const { data, info } = await pipeline
-    .toColourspace('srgb')
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  const channels = info.channels === 4 ? 4 : 3;
-  return {
-    data,
-    width: info.width,
-    height: info.height,
-    channels,
-    transparent: hasTransparency(data, channels),
-  };
 }

@@ -247,23 +247,30 @@ describe('callback handler metrics', () => {
 });
 
 describe('thumbnails handler metrics', () => {
-  it('publishes PhotoRenderTime under [Stage] for a photo rendered', async () => {
-    // Prepare
-    const mediaId = PHOTO_ID;
+  /** Uploads `bytes` as the raw photo `mediaId`, runs the thumbnails handler on it (cold). */
+  async function renderPhotoWith(mediaId: string, bytes: Buffer) {
     await store.put(
       rawKey({ listingId: LISTING_ID, mediaType: 'photo', mediaId, ext: 'jpg' }),
-      await readFile(fixturePath('exif-orientation', 'Landscape_1.jpg')),
+      bytes,
       { contentType: 'image/jpeg' },
     );
     const { handler } = await coldStart<typeof ThumbnailsModule>(
       '../../src/handlers/thumbnails.ts',
     );
-
-    // Act
     let outcome: unknown;
     const lines = await emfLinesOf(async () => {
       outcome = await handler({ ctx: SCOPE, mediaType: 'photo', mediaId, ext: 'jpg' });
     });
+    return { outcome, lines };
+  }
+
+  it('publishes PhotoRenderTime under [Stage] for a photo rendered', async () => {
+    // Act
+    const mediaId = PHOTO_ID;
+    const { outcome, lines } = await renderPhotoWith(
+      mediaId,
+      await readFile(fixturePath('exif-orientation', 'Landscape_1.jpg')),
+    );
 
     // Assess
     expect(outcome).toEqual({ mediaId, status: 'succeeded' });
@@ -275,19 +282,10 @@ describe('thumbnails handler metrics', () => {
 
   it('publishes no render time for a photo that failed (its time says nothing of rendering)', async () => {
     const mediaId = PHOTO_2_ID;
-    await store.put(
-      rawKey({ listingId: LISTING_ID, mediaType: 'photo', mediaId, ext: 'jpg' }),
+    const { outcome, lines } = await renderPhotoWith(
+      mediaId,
       Buffer.from('ffd8ffe0 not really a jpeg'),
-      { contentType: 'image/jpeg' },
     );
-    const { handler } = await coldStart<typeof ThumbnailsModule>(
-      '../../src/handlers/thumbnails.ts',
-    );
-
-    let outcome: unknown;
-    const lines = await emfLinesOf(async () => {
-      outcome = await handler({ ctx: SCOPE, mediaType: 'photo', mediaId, ext: 'jpg' });
-    });
 
     expect(outcome).toEqual({ mediaId, status: 'failed' });
     expect(lines).toEqual([]);
