@@ -57,8 +57,13 @@ async function readStream(stream: Readable, limits: ReadLimits): Promise<Buffer>
   try {
     for await (const chunk of stream) {
       timer?.refresh();
-      const piece =
-        typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+      // A Buffer chunk is kept as it is (a Node stream never reuses one it has pushed); a bare
+      // Uint8Array, which a web stream's reader may fill again, is copied.
+      const piece = Buffer.isBuffer(chunk)
+        ? chunk
+        : typeof chunk === 'string'
+          ? Buffer.from(chunk)
+          : Buffer.from(chunk as Uint8Array);
       total += piece.length;
       if (total > limit) {
         stream.destroy();

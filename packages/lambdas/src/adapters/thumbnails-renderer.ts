@@ -1,3 +1,4 @@
+import { ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { ThumbnailError, createRenditions, type RenditionOptions } from '@toq/thumbnails';
 import { TransientError } from '../domain/errors.ts';
@@ -38,7 +39,7 @@ export class ThumbnailsRenderer implements ImageRenderer {
 
   async render(input: Readable | Buffer): Promise<RenderResult> {
     try {
-      const set = await createRenditions(input, this.options);
+      const set = await createRenditions(fileBehind(input) ?? input, this.options);
       return {
         source: { format: set.source.format, width: set.source.width, height: set.source.height },
         renditions: set.renditions.map(({ size, width, height, ext, data }) => ({
@@ -63,4 +64,18 @@ export class ThumbnailsRenderer implements ImageRenderer {
       throw error;
     }
   }
+}
+
+/**
+ * The file behind `input` when it is a file's whole stream not yet read (the folder store's
+ * objects): sharp then reads the file itself, and the stream is closed unread. Through the
+ * stream, each 24 MP photo's 11 MB passed through the JS heap, and collecting them took about a
+ * tenth of both cores beside the renders (`npx nx run local:bench`).
+ */
+function fileBehind(input: Readable | Buffer): string | undefined {
+  if (!(input instanceof ReadStream) || typeof input.path !== 'string' || input.bytesRead > 0) {
+    return undefined;
+  }
+  input.destroy();
+  return input.path;
 }

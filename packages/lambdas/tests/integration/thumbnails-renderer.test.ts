@@ -1,3 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -34,5 +38,46 @@ describe('ThumbnailsRenderer: what @toq/thumbnails refuses, as the pipeline sees
     const renderer = new ThumbnailsRenderer({ inputIdleTimeout: 50 });
 
     await expect(renderer.render(stalled)).rejects.toMatchObject({ name: 'TransientError' });
+  });
+});
+
+describe('ThumbnailsRenderer: a file stream', () => {
+  it("hands sharp the file of a whole file's stream and closes the stream unread", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'renderer-'));
+    try {
+      const path = join(dir, 'photo.png');
+      await writeFile(path, await png(1600, 900));
+      const stream = createReadStream(path);
+
+      const { source, renditions } = await new ThumbnailsRenderer().render(stream);
+
+      expect(source).toEqual({ format: 'png', width: 1600, height: 900 });
+      expect(renditions.map((r) => [r.size, r.width, r.height])).toContainEqual([
+        'large',
+        1200,
+        675,
+      ]);
+      expect(stream.bytesRead).toBe(0);
+      expect(stream.destroyed).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a file stream that has started through the stream, never from the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'renderer-'));
+    try {
+      const path = join(dir, 'photo.png');
+      await writeFile(path, await png(800, 600));
+      const stream = createReadStream(path, { highWaterMark: 64 });
+      await new Promise((resolve) => stream.once('readable', resolve));
+      stream.read(8); // the PNG signature, gone from the stream: what is left is no image
+
+      await expect(new ThumbnailsRenderer().render(stream)).rejects.toMatchObject({
+        name: 'UnrenderableImageError',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
