@@ -45,8 +45,9 @@ export interface FunctionSizing {
  * bandwidth grow with memory: 1,769 MiB is one full vCPU.
  */
 export const FUNCTION_SIZING = {
-  // Parses ≤ 10 SQS records and starts ≤ 10 executions. The queue's 60 s visibility timeout must
-  // be ≥ 6 × this timeout (the event source mapping's rule of thumb): 10 s.
+  // Parses ≤ 10 SQS records, stores each request (one small PutObject) and starts ≤ 10
+  // executions. The queue's 60 s visibility timeout must be ≥ 6 × this timeout (the event source
+  // mapping's rule of thumb): 10 s.
   start: { memoryMiB: 256, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.start },
   // HEAD + a 512-byte range GET per item, up to 2,000 items, a few dozen at a time.
   validate: { memoryMiB: 512, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.validate },

@@ -123,11 +123,12 @@ export type StorageConfig = ReturnType<typeof storage>;
 export type MetricsConfig = ReturnType<typeof metrics>['metrics'];
 
 /**
- * `start`: `STATE_MACHINE_ARN`, and `DEAD_LETTER_QUEUE_URL`, where a message that can never be a
- * request goes at once (the ingest queue's DLQ: `https://sqs.{region}.amazonaws.com/{account}/{name}`,
+ * `start`: the bucket (each request is stored there before its execution starts),
+ * `STATE_MACHINE_ARN`, and `DEAD_LETTER_QUEUE_URL`, where a message that can never be a request
+ * goes at once (the ingest queue's DLQ: `https://sqs.{region}.amazonaws.com/{account}/{name}`,
  * or a local server's URL of the same path).
  */
-export const StartConfig = CommonEnv.extend({
+export const StartConfig = BucketEnv.extend({
   STATE_MACHINE_ARN: required('STATE_MACHINE_ARN').regex(
     /^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
     {
@@ -144,6 +145,7 @@ export const StartConfig = CommonEnv.extend({
   ),
 }).transform((env) => ({
   ...logging(env),
+  ...storage(env),
   stateMachineArn: env.STATE_MACHINE_ARN,
   deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL,
 }));

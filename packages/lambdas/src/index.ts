@@ -40,9 +40,17 @@ export { DEFAULT_RETRY_POLICY, DeliveryRecord, type RetryPolicy } from './domain
 export {
   deliveryStateKey,
   itemStateKey,
+  requestStateKey,
   resultStateKey,
   type StateScope,
 } from './domain/state-keys.ts';
+export {
+  parseExecutionInput,
+  pointerTo,
+  readStoredRequest,
+  recordRequest,
+  storeRequest,
+} from './domain/stored-request.ts';
 export { RENDITION_CACHE_CONTROL } from './domain/thumbnails.ts';
 export {
   ConfigurationError,
@@ -72,6 +80,8 @@ export {
   readJsonRecordIfPresent,
   type ObjectInfo,
   type ObjectStore,
+  type PutIfAbsentOutcome,
+  type PutOptions,
 } from './ports/object-store.ts';
 export type { SecretSource } from './ports/secret-source.ts';
 export type { WebhookSender } from './ports/webhook-sender.ts';

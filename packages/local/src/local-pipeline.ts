@@ -151,7 +151,8 @@ export interface PipelineWiring {
  * The composition root of a local run: the six task functions on their local adapters (sharp,
  * the zipper, the webhook sender allowing loopback, a scaled clock), Step Functions executing the
  * deployed definition with MediaConvert stood in for by ffmpeg, and the `start` function in front
- * of it, as the queue's event source mapping calls it.
+ * of it, as the queue's event source mapping calls it (storing each request in the same store,
+ * and starting its execution with a pointer to it).
  *
  * @example
  * const wiring = wirePipeline({ store, bucket, webhookSecret, allowedCallbackHosts: [], log, deadLetterQueue });
@@ -189,6 +190,7 @@ export function wirePipeline(options: PipelineWiringOptions): PipelineWiring {
   });
   const startFunction = createStartHandler({
     starter: options.starter?.(stepFunctions) ?? stepFunctions,
+    store,
     deadLetterQueue: options.deadLetterQueue,
     logger: (keys, context) => log.forFunction('start', keys, context),
   });

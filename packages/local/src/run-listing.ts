@@ -9,6 +9,8 @@ import {
   DeliveryRecord,
   deliveryStateKey,
   readJsonRecordIfPresent,
+  recordRequest,
+  requestStateKey,
   resultStateKey,
 } from '@toq/lambdas';
 import { contactSheet, type Failure, type ZipListing } from './contact-sheet.ts';
@@ -148,6 +150,13 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
     const request = buildRequest(listingId, requestId, files, pipeline.callbackUrl);
     const rawKeys = await uploadRawFiles(pipeline.rawStore, listingId, files);
     step(`Uploaded ${rawKeys.length} raw objects to ${pipeline.bucket}`);
+    // A --request-id run before finds its request recorded, and this run's differs at least in
+    // its callback URL (a receiver on a new port): `start` would drop it as another request with
+    // the same ids. Each run has its own Step Functions, so a run of a request id processes the
+    // listing again: recorded anew, the request is this run's.
+    if ((await pipeline.rawStore.head(requestStateKey(request))) !== undefined) {
+      await recordRequest(pipeline.rawStore, request);
+    }
     await pipeline.queue.send(JSON.stringify(request));
     step(`Sent the ProcessingRequest ${requestId} to the queue`);
     const name = executionName(listingId, requestId);

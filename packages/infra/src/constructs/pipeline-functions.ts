@@ -68,8 +68,9 @@ export class PipelineFunctions extends Construct {
     };
     const media = { ...logging, MEDIA_BUCKET: props.bucket.bucketName };
     const environments: Record<FunctionId, Record<string, string>> = {
+      // `start` stores each request in the bucket before it starts its execution.
       start: {
-        ...logging,
+        ...media,
         STATE_MACHINE_ARN: props.stateMachineArn,
         DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
       },

@@ -1,13 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  link,
+  mkdir,
+  open,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import {
   ObjectNotFoundError,
   type ObjectInfo,
   type ObjectStore,
+  type PutIfAbsentOutcome,
   type PutOptions,
 } from '../ports/object-store.ts';
 
@@ -48,7 +59,8 @@ function checkKey(key: string): void {
 /**
  * The media bucket as a local directory: the object `a/b/c.jpg` is the file `{root}/a/b/c.jpg`,
  * so a local run leaves a tree that looks like the bucket. The local twin of `S3ObjectStore`,
- * held to the same contract test suite. Writes are atomic (staged, then renamed).
+ * held to the same contract test suite. Writes are atomic (staged, then renamed, or linked
+ * by {@link FsObjectStore.putIfAbsent}).
  *
  * @example
  * const store = new FsObjectStore(join(tmpdir(), 'toq-listing-medias'));
@@ -118,17 +130,16 @@ export class FsObjectStore implements ObjectStore {
 
   async getStream(key: string): Promise<Readable> {
     const path = this.#path(key);
+    let info;
     try {
-      const handle = await open(path, 'r');
-      if (!(await handle.stat()).isFile()) {
-        await handle.close();
-        throw new ObjectNotFoundError(key);
-      }
-      return handle.createReadStream();
+      info = await stat(path);
     } catch (error) {
-      if (error instanceof ObjectNotFoundError) throw error;
       throw isNotFound(error) ? new ObjectNotFoundError(key, { cause: error }) : error;
     }
+    if (!info.isFile()) throw new ObjectNotFoundError(key);
+    // A stream of the path (not of an open handle, which has none): a consumer that reads files
+    // itself (sharp, in ThumbnailsRenderer) can take the file instead of its bytes.
+    return createReadStream(path);
   }
 
   async getBuffer(key: string): Promise<Buffer> {
@@ -144,6 +155,36 @@ export class FsObjectStore implements ObjectStore {
     const staged = await this.#stage();
     await writeFile(staged, bytes);
     await this.#commit(key, staged, options, createHash('md5').update(bytes).digest('hex'));
+  }
+
+  /**
+   * Stages the bytes, then hard-links the staged file to the object's name: `link` fails with
+   * `EEXIST` when the name is taken, atomically, so of two writers exactly one creates the
+   * object, and the name never points at a half-written file. The sidecar follows the link:
+   * written before it, a losing writer would replace the winner's headers.
+   */
+  async putIfAbsent(
+    key: string,
+    body: Buffer | string,
+    options: PutOptions,
+  ): Promise<PutIfAbsentOutcome> {
+    const path = this.#path(key);
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    const staged = await this.#stage();
+    try {
+      await writeFile(staged, bytes);
+      await mkdir(join(path, '..'), { recursive: true });
+      try {
+        await link(staged, path);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'EEXIST') return 'exists';
+        throw error;
+      }
+    } finally {
+      await rm(staged, { force: true });
+    }
+    await this.#writeSidecar(key, options, `"${createHash('md5').update(bytes).digest('hex')}"`);
+    return 'created';
   }
 
   async putStream(key: string, body: Readable, options: PutOptions): Promise<{ bytes: number }> {

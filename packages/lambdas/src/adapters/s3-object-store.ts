@@ -18,6 +18,7 @@ import {
   ObjectNotFoundError,
   type ObjectInfo,
   type ObjectStore,
+  type PutIfAbsentOutcome,
   type PutOptions,
 } from '../ports/object-store.ts';
 
@@ -156,6 +157,38 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (error) {
       throw translate(error, key, 'PutObject');
+    }
+  }
+
+  async putIfAbsent(
+    key: string,
+    body: Buffer | string,
+    options: PutOptions,
+  ): Promise<PutIfAbsentOutcome> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          CacheControl: options.cacheControl,
+          IfNoneMatch: '*',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      const name = (error as SdkErrorShape).name;
+      if (name === 'PreconditionFailed') return 'exists';
+      // S3 answers 409 when another conditional write to the key is in flight: its outcome is
+      // unknown yet, so this one is worth retrying (and then finds the object, or writes it).
+      if (name === 'ConditionalRequestConflict') {
+        throw new TransientError(
+          `S3 conditional PutObject of "${key}" met a concurrent write (${name}); worth retrying`,
+          { cause: error },
+        );
+      }
+      throw translate(error, key, 'PutObject (if absent)');
     }
   }
 

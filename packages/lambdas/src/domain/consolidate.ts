@@ -34,6 +34,12 @@ import {
   resultStateKey,
   validationStateKey,
 } from './state-keys.ts';
+import {
+  parseExecutionInput,
+  readStoredRequest,
+  recordRequest,
+  type ExecutionInput,
+} from './stored-request.ts';
 
 /** A Step Functions error as a `Catch` with a `ResultPath` records it. */
 const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional().nullable() });
@@ -60,21 +66,24 @@ const ProcessedState = z.object({
 
 type ProcessedState = z.output<typeof ProcessedState>;
 
-/** The failure path's state (`Validate` failed): the request as received, and the error. */
+/**
+ * The failure path's state (`Validate` failed): the execution's input as received (the stored
+ * request's pointer, or the request itself), and the error.
+ */
 export interface FailedState {
-  readonly request: ProcessingRequest;
+  readonly input: ExecutionInput;
   readonly failure: CaughtError;
 }
 
 /**
- * The state `Consolidate` receives: the failure path's `{ ...ProcessingRequest, failure }`, or the
+ * The state `Consolidate` receives: the failure path's `{ ...executionInput, failure }`, or the
  * normal state after `BundleZip`; each reported under its own name when it does not parse.
  */
 const ConsolidateState = z.looseObject({}).transform((state): FailedState | ProcessedState => {
   if (!('failure' in state)) return parseInput(ProcessedState, state, 'Consolidate state');
-  const { failure, ...request } = state;
+  const { failure, ...input } = state;
   return {
-    request: parseInput(ProcessingRequest, request, 'ProcessingRequest (failure path)'),
+    input: parseExecutionInput(input, 'ProcessingRequest (failure path)'),
     failure: parseInput(CaughtError, failure, 'failure'),
   };
 });
@@ -236,12 +245,33 @@ export function consolidateResult(facts: ConsolidationFacts): ListingMediaResult
 const CONCURRENCY = 16;
 
 /**
+ * The request of an execution that failed at `Validate`: the stored one its pointer points at,
+ * or the request itself, recorded in `request.json` if it is missing (validate may have failed
+ * before writing it).
+ *
+ * @throws {InvalidRequestError} when the stored request is missing, invalid or another's.
+ */
+async function failedRequest(
+  input: ExecutionInput,
+  store: ObjectStore,
+): Promise<ProcessingRequest> {
+  if ('pointer' in input) return readStoredRequest(store, input.pointer);
+  const { request } = input;
+  if ((await store.head(requestStateKey(request))) === undefined) {
+    await recordRequest(store, request);
+  }
+  return request;
+}
+
+/**
  * The `consolidate` function: reads what the execution wrote under its state prefix, merges it
  * with the state ({@link consolidateResult}), writes `result.json` and returns what `Callback`
- * needs. On the failure path (`Validate` failed) the state is the request plus `failure`; the
- * request is recorded in `request.json` if it is missing, and every item is failed.
+ * needs. On the failure path (`Validate` failed) the state is the execution's input plus
+ * `failure`: a pointer's request is read from `request.json`; a request given whole is recorded
+ * there if it is missing; every item is failed.
  *
- * @throws {InvalidRequestError} when `request.json` is another request's.
+ * @throws {InvalidRequestError} when `request.json` is another request's, or (failure path) a
+ *   pointer's `request.json` is missing.
  * @throws {InvalidRecordError} when `request.json` or `validation.json` is not what validate wrote.
  * @throws {TransientError} on storage trouble.
  */
@@ -253,12 +283,8 @@ export async function consolidate(
   let facts: ConsolidationFacts;
 
   if ('failure' in input.state) {
-    const { request, failure } = input.state;
-    if ((await deps.store.head(requestStateKey(request))) === undefined) {
-      await deps.store.put(requestStateKey(request), JSON.stringify(request, null, 2), {
-        contentType: 'application/json',
-      });
-    }
+    const { failure } = input.state;
+    const request = await failedRequest(input.state.input, deps.store);
     facts = {
       request,
       outcomes: [],

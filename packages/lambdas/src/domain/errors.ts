@@ -57,22 +57,6 @@ export function parseInput<S extends z.ZodType>(
   });
 }
 
-/**
- * A part of a payload that has a name of its own (the execution's `ProcessingRequest` inside the
- * Validate payload): parsed with `schema` as part of the payload, but its problems are reported
- * under `subject`, paths relative to it, as {@link parseInput} reports them.
- *
- * @throws {InvalidRequestError} "Invalid {subject}: …" while the enclosing payload is parsed.
- * @example
- * const ValidateInput = z.object({
- *   request: reportedAs(ProcessingRequest, 'ProcessingRequest'),
- *   executionName: z.string().min(1).max(80),
- * });
- */
-export function reportedAs<S extends z.ZodType>(schema: S, subject: string) {
-  return z.unknown().transform((value): z.output<S> => parseInput(schema, value, subject));
-}
-
 /** The longest reason a failed item keeps: enough for a decoder's sentence, short in a webhook. */
 export const MAX_REASON_LENGTH = 300;
 

@@ -1,8 +1,12 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ProcessingRequest, executionName, safeParse, type ContractIssue } from '@toq/contracts';
 import * as z from 'zod';
 import type { DeadLetterQueue, DeadLetterReason } from '../ports/dead-letter-queue.ts';
 import type { ExecutionStarter } from '../ports/execution-starter.ts';
 import type { Logger } from '../ports/logger.ts';
+import { InvalidRecordError, readJsonRecord, type ObjectStore } from '../ports/object-store.ts';
+import { requestStateKey } from './state-keys.ts';
+import { pointerTo, storeRequest } from './stored-request.ts';
 
 /** One queue message, as the SQS event source mapping delivers it (only what is needed). */
 export interface QueueMessage {
@@ -31,24 +35,33 @@ export interface BatchResponse {
 /** What starting executions needs from the outside world. */
 export interface StartDeps {
   readonly starter: ExecutionStarter;
+  /** The media bucket, where each request is stored before its execution starts. */
+  readonly store: ObjectStore;
   /** Where a message that can never be a request goes at once, with its reason. */
   readonly deadLetterQueue: DeadLetterQueue;
   readonly logger: Logger;
 }
 
 /**
- * The `start` function: parses each message as a `ProcessingRequest` and starts one execution per
- * request, named `executionName(listingId, requestId)`, with the parsed (normalised) request as
- * its input. An execution of that name already there (a redelivered message) counts as done.
+ * The `start` function: parses each message as a `ProcessingRequest`, stores the (normalised)
+ * request create-only at `_pipeline/{listingId}/{requestId}/request.json`, then starts one
+ * execution per request, named `executionName(listingId, requestId)`, with a pointer to that
+ * record as its input (`{ "storedRequest": { listingId, requestId } }`): the request itself can
+ * come near Step Functions' 256 KB input limit, the pointer never does.
+ *
+ * A record already there of the same request (a redelivered message) goes on to the start, where
+ * an execution of that name already there counts as done. A record of ANOTHER request with the same
+ * ids is left as it is, nothing is started, and the message counts as done with a warning: the
+ * ids name one request, and the first one recorded is the one processed.
  *
  * A message that is not JSON, or not a `ProcessingRequest`, will never become one however often
  * it comes back: it is sent to the dead-letter queue at once with its reason and counts as done.
- * Only when that send fails, or when starting the execution fails, is the message reported as a
- * failed item, for the queue to deliver again (and its redrive to move it to the DLQ after five
- * receives). One message never blocks the rest of the batch. Never throws.
+ * Only when that send fails, or when storing the request or starting the execution fails, is the
+ * message reported as a failed item, for the queue to deliver again (and its redrive to move it
+ * to the DLQ after five receives). One message never blocks the rest of the batch. Never throws.
  *
  * @example
- * return startProcessing(event.Records, { starter, deadLetterQueue, logger });
+ * return startProcessing(event.Records, { starter, store, deadLetterQueue, logger });
  */
 export async function startProcessing(
   messages: readonly QueueMessage[],
@@ -118,7 +131,7 @@ function parseMessage(body: string): ParsedMessage {
   };
 }
 
-/** Starts one message's execution; resolves whether the message is done with. */
+/** Stores one message's request and starts its execution; resolves whether the message is done with. */
 async function startOne(message: QueueMessage, deps: StartDeps): Promise<boolean> {
   const parsed = parseMessage(message.body);
   if (!parsed.ok) return deadLetter(message, parsed, deps);
@@ -130,8 +143,28 @@ async function startOne(message: QueueMessage, deps: StartDeps): Promise<boolean
     requestId: request.requestId,
     executionName: name,
   };
+  const storedKey = requestStateKey(request);
+  let conflict: string | undefined;
   try {
-    const started = await deps.starter.start({ name, input: JSON.stringify(request) });
+    const stored = await storeRequest(deps.store, request);
+    if (stored === 'exists') conflict = await differenceFromStored(storedKey, request, deps);
+  } catch (error) {
+    deps.logger.error('Could not store the request; the message will be retried', {
+      ...keys,
+      storedRequestKey: storedKey,
+      error: describeError(error),
+    });
+    return false;
+  }
+  if (conflict !== undefined) {
+    deps.logger.warn(
+      `Another request with listingId ${request.listingId} and requestId ${request.requestId} is already recorded; this message is dropped (send it again with a new requestId to process it)`,
+      { ...keys, storedRequestKey: storedKey, difference: conflict },
+    );
+    return true;
+  }
+  try {
+    const started = await deps.starter.start({ name, input: JSON.stringify(pointerTo(request)) });
     deps.logger.info(
       started.status === 'started' ? 'Execution started' : 'Execution already exists; done',
       keys,
@@ -143,6 +176,28 @@ async function startOne(message: QueueMessage, deps: StartDeps): Promise<boolean
       error: describeError(error),
     });
     return false;
+  }
+}
+
+/**
+ * How the request recorded at `key` differs from `request`, or `undefined` when it is the same
+ * request (compared parsed and normalised, so key order and spelling do not count).
+ *
+ * @throws on storage trouble (the message is retried).
+ */
+async function differenceFromStored(
+  key: string,
+  request: ProcessingRequest,
+  deps: StartDeps,
+): Promise<string | undefined> {
+  try {
+    const stored = await readJsonRecord(deps.store, key, ProcessingRequest);
+    return isDeepStrictEqual(stored, request)
+      ? undefined
+      : "the recorded request differs from this message's";
+  } catch (error) {
+    if (error instanceof InvalidRecordError) return error.message;
+    throw error;
   }
 }
 

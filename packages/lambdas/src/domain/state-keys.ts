@@ -26,7 +26,11 @@ export function statePrefix(scope: StateScope): string {
   return `${PIPELINE_STATE_PREFIX}${listingId}/${requestId}/`;
 }
 
-/** `request.json`: the `ProcessingRequest` (written by validate, or consolidate if missing). */
+/**
+ * `request.json`: the `ProcessingRequest`, written create-only by start before it starts the
+ * execution (by validate, or consolidate if missing, when an execution is started with the
+ * request itself).
+ */
 export function requestStateKey(scope: StateScope): string {
   return `${statePrefix(scope)}request.json`;
 }

@@ -1,5 +1,4 @@
 import {
-  ProcessingRequest,
   RAW_UPLOAD_TAG,
   ValidationReport,
   parse,
@@ -7,6 +6,7 @@ import {
   type ItemFailure,
   type MediaErrorCode,
   type MediaItem,
+  type ProcessingRequest,
 } from '@toq/contracts';
 import pLimit from 'p-limit';
 import * as z from 'zod';
@@ -16,17 +16,25 @@ import {
   ObjectNotFoundError,
   type ObjectStore,
 } from '../ports/object-store.ts';
-import { TransientError, reportedAs } from './errors.ts';
-import { requestStateKey, validationStateKey, type TaskContext } from './state-keys.ts';
+import { TransientError } from './errors.ts';
+import { validationStateKey, type TaskContext } from './state-keys.ts';
+import {
+  parseExecutionInput,
+  readStoredRequest,
+  recordRequest,
+  type ExecutionInput,
+} from './stored-request.ts';
 import { SNIFF_BYTES, sniffMedia } from './validate-signatures.ts';
 import { declaredDurationSeconds } from './video-duration.ts';
 
 /**
- * The `Validate` state's payload: the execution's input and its name (docs/pipeline.md). An
- * invalid request is reported as "Invalid ProcessingRequest: …".
+ * The `Validate` state's payload: the execution's input and its name (docs/pipeline.md). The
+ * input is a pointer to the request `start` stored, or the request itself (a backend starting the
+ * execution directly): {@link parseExecutionInput}. An invalid request is reported as "Invalid
+ * ProcessingRequest: …", an invalid pointer as "Invalid stored request pointer: …".
  */
 export const ValidateInput = z.object({
-  request: reportedAs(ProcessingRequest, 'ProcessingRequest'),
+  request: z.unknown().transform((value) => parseExecutionInput(value)),
   executionName: z.string().min(1).max(80),
 });
 export type ValidateInput = z.output<typeof ValidateInput>;
@@ -186,26 +194,36 @@ async function tagRawUpload(key: string, deps: ValidateDeps): Promise<void> {
 }
 
 /**
+ * The request an execution works on: read from `request.json` when its input is a pointer
+ * (`start` stored it), else the input itself, then recorded in `request.json` for the steps after.
+ */
+async function requestOf(input: ExecutionInput, store: ObjectStore): Promise<ProcessingRequest> {
+  if ('pointer' in input) return readStoredRequest(store, input.pointer);
+  await recordRequest(store, input.request);
+  return input.request;
+}
+
+/**
  * The `validate` function: checks every manifest item against the bucket ({@link checkItem}),
  * tags every accepted raw upload `media-class=raw` (the Glacier lifecycle's filter), writes
- * `request.json` and `validation.json` under the execution's state prefix, and returns the
- * accepted items for the Map states. Invalid items are reported, never fatal to the rest.
+ * `validation.json` (and `request.json`, when the execution's input is the request itself) under
+ * the execution's state prefix, and returns the accepted items for the Map states. Invalid items
+ * are reported, never fatal to the rest.
  *
+ * @throws {InvalidRequestError} when the stored request a pointer points at is missing, not a
+ *   request, or another request's (never retried).
  * @throws {TransientError} on storage trouble (retried).
  */
 export async function validateListing(
   input: ValidateInput,
   deps: ValidateDeps,
 ): Promise<ValidateResult> {
-  const { request } = input;
+  const request = await requestOf(input.request, deps.store);
   const ctx: TaskContext = {
     listingId: request.listingId,
     requestId: request.requestId,
     executionName: input.executionName,
   };
-  await deps.store.put(requestStateKey(ctx), JSON.stringify(request, null, 2), {
-    contentType: 'application/json',
-  });
 
   const failures = await pLimit(CONCURRENCY).map(request.media, async (item) => {
     const failure = await checkItem(request.listingId, item, deps);

@@ -3,8 +3,8 @@ import { StartInput, startProcessing, type StartDeps } from '../domain/start.ts'
 import { defineTask, type TaskDeps } from './task.ts';
 
 /**
- * What the `start` function is wired to: where executions start, the dead-letter queue for
- * messages that can never be requests, and its logger.
+ * What the `start` function is wired to: where executions start, the media bucket the requests
+ * are stored in, the dead-letter queue for messages that can never be requests, and its logger.
  */
 export type StartFunctionDeps = Omit<StartDeps, 'logger'> & TaskDeps;
 
@@ -16,19 +16,21 @@ const startTask = defineTask({
   run: (event, deps: Omit<StartDeps, 'logger'>, logger) =>
     startProcessing(event.Records, {
       starter: deps.starter,
+      store: deps.store,
       deadLetterQueue: deps.deadLetterQueue,
       logger,
     }),
 });
 
 /**
- * The `start` function (`listing-media-start`): an SQS batch (ReportBatchItemFailures) → one
- * execution per request; a message that can never be a request → the dead-letter queue, with
- * its reason. `handlers/start.ts` wires it to Step Functions and the ingest queue's DLQ, the
- * local run to its in-process Step Functions and its own queue.
+ * The `start` function (`listing-media-start`): an SQS batch (ReportBatchItemFailures) → each
+ * request stored in the media bucket, then one execution per request, its input a pointer to the
+ * stored request; a message that can never be a request → the dead-letter queue, with its
+ * reason. `handlers/start.ts` wires it to S3, Step Functions and the ingest queue's DLQ, the
+ * local run to its store, its in-process Step Functions and its own queue.
  *
  * @example
- * const handler = createStartHandler({ starter, deadLetterQueue, logger });
+ * const handler = createStartHandler({ starter, store, deadLetterQueue, logger });
  * await handler({ Records: [sqsRecord] }, context); // { batchItemFailures: [] }
  */
 export function createStartHandler(

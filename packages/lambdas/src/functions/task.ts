@@ -77,12 +77,15 @@ function text(value: unknown): string | undefined {
 
 /**
  * The correlation keys found in a task payload before it is parsed: `ctx` (most tasks),
- * `state.ctx` (Consolidate), or `request` + `executionName` (Validate). Unknown shapes give none.
+ * `state.ctx` (Consolidate), or `request` + `executionName` (Validate); in an execution's input
+ * (`request`, or the failure path's `state`), a stored request pointer's ids. Unknown shapes give
+ * none.
  */
 export function correlationKeys(event: unknown): CorrelationKeys {
   const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
   const state = (e['state'] ?? {}) as Record<string, unknown>;
-  const source = (e['ctx'] ?? state['ctx'] ?? e['request'] ?? state) as Record<string, unknown>;
+  const input = (e['ctx'] ?? state['ctx'] ?? e['request'] ?? state) as Record<string, unknown>;
+  const source = (input?.['storedRequest'] ?? input) as Record<string, unknown>;
   const keys = {
     listingId: text(source?.['listingId']),
     requestId: text(source?.['requestId']),

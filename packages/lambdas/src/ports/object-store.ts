@@ -45,6 +45,13 @@ export interface ObjectStore {
   /** Writes a small object in one request. */
   put(key: string, body: Buffer | string, options: PutOptions): Promise<void>;
   /**
+   * Writes a small object only when there is none at `key` (S3: a conditional PutObject,
+   * `If-None-Match: *`): of writers racing on one key, exactly one resolves `'created'`, the rest
+   * `'exists'`, and the object that is there is never replaced. A reader sees the whole object
+   * or none. Resolves `'exists'` without writing when an object is already at `key`.
+   */
+  putIfAbsent(key: string, body: Buffer | string, options: PutOptions): Promise<PutIfAbsentOutcome>;
+  /**
    * Streams a body of unknown length to `key` (S3: multipart upload), holding a bounded number of
    * parts in memory. Resolves with the bytes written.
    */
@@ -64,6 +71,9 @@ export interface ObjectStore {
    */
   addTags(key: string, tags: Readonly<Record<string, string>>): Promise<void>;
 }
+
+/** Whether {@link ObjectStore.putIfAbsent} wrote the object, or found one there already. */
+export type PutIfAbsentOutcome = 'created' | 'exists';
 
 /** The largest object {@link ObjectStore.setHeaders} takes: S3 copies at most 5 GiB in one request. */
 export const SET_HEADERS_MAX_BYTES = 5 * 1024 ** 3;

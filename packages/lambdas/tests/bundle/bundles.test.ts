@@ -170,7 +170,7 @@ describe('nx run lambdas:build', () => {
     expect(Object.fromEntries(imports)).toEqual({
       callback: ['@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager'],
       consolidate: ['@aws-sdk/client-s3'],
-      start: ['@aws-sdk/client-sfn', '@aws-sdk/client-sqs'],
+      start: ['@aws-sdk/client-s3', '@aws-sdk/client-sfn', '@aws-sdk/client-sqs'],
       thumbnails: ['@aws-sdk/client-s3'],
       transcode: [],
       validate: ['@aws-sdk/client-s3'],

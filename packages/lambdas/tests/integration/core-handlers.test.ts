@@ -248,7 +248,17 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
     expect(starts).toHaveLength(2);
     expect(starts.map((c) => c.body['name'])).toEqual([SCOPE.executionName, SCOPE.executionName]);
     expect(starts[0]?.body['stateMachineArn']).toBe(STATE_MACHINE);
-    expect(JSON.parse(String(starts[0]?.body['input']))).toEqual(request);
+    // Each start's input is a pointer to the request start stored first, byte for byte as
+    // validate would record it.
+    for (const start of starts) {
+      expect(JSON.parse(String(start.body['input']))).toEqual({
+        storedRequest: { listingId: LISTING_ID, requestId: REQUEST_ID },
+      });
+    }
+    expect((await fileAt(`${PREFIX}request.json`)).toString('utf8')).toBe(
+      JSON.stringify(request, null, 2),
+    );
+    expect((await store.head(`${PREFIX}request.json`))?.contentType).toBe('application/json');
     const dead = await receiveAll(sqs, deadLetterQueueUrl);
     const attributes = (record: SQSRecord) =>
       dead.find((m) => m.Body === record.body)?.MessageAttributes;
@@ -289,8 +299,8 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: garbage.messageId }] });
   });
 
-  it('validate: writes request.json and validation.json and returns the accepted items', async () => {
-    // Prepare
+  it('validate: reads the request start stored, writes validation.json and returns the accepted items', async () => {
+    // Prepare: the execution's input as start gave it
     const { handler } = await coldStart<typeof ValidateModule>('../../src/handlers/validate.ts');
     const input = JSON.parse(executions.get(SCOPE.executionName) ?? '{}') as unknown;
 
@@ -303,7 +313,7 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
       photos: [{ mediaId: PHOTO_ID, ext: 'jpg' }],
       videos: [{ mediaId: VIDEO_ID, ext: 'mp4' }],
     });
-    expect(await json(`${PREFIX}request.json`)).toEqual(input);
+    expect(await json(`${PREFIX}request.json`)).toEqual(request);
     const report = parse(ValidationReport, await json(`${PREFIX}validation.json`));
     expect(report.accepted.map((m) => m.mediaId)).toEqual([PHOTO_ID, VIDEO_ID]);
     expect(report.rejected.map((r) => [r.mediaId, r.error.code])).toEqual([
@@ -484,7 +494,73 @@ describe('core handlers end to end, S3 bucket (fauxqs, SDK defaults)', () => {
   });
 });
 
+describe('validate given the request itself (a backend starting the execution directly)', () => {
+  it('records request.json and validates as from a pointer', async () => {
+    // Prepare
+    const { handler } = await coldStart<typeof ValidateModule>('../../src/handlers/validate.ts');
+    const direct = sampleRequest({ requestId: 'req-direct' });
+
+    // Act
+    const result = await handler({ request: direct, executionName: `${LISTING_ID}_req-direct` });
+
+    // Assess
+    expect(result.ctx).toEqual({
+      listingId: LISTING_ID,
+      requestId: 'req-direct',
+      executionName: `${LISTING_ID}_req-direct`,
+    });
+    expect((await fileAt(`_pipeline/${LISTING_ID}/req-direct/request.json`)).toString()).toBe(
+      JSON.stringify(direct, null, 2),
+    );
+  });
+});
+
 describe('consolidate on the failure path', () => {
+  it('reads the stored request a pointer points at, and fails every item', async () => {
+    // Prepare: start stored the request, then Validate failed
+    const { handler } = await coldStart<typeof ConsolidateModule>(
+      '../../src/handlers/consolidate.ts',
+    );
+    const failed = sampleRequest({ requestId: 'req-pointer-failed' });
+    const prefix = `_pipeline/${LISTING_ID}/req-pointer-failed/`;
+    await store.put(`${prefix}request.json`, JSON.stringify(failed, null, 2), {
+      contentType: 'application/json',
+    });
+
+    // Act
+    const out = await handler({
+      state: {
+        storedRequest: { listingId: LISTING_ID, requestId: 'req-pointer-failed' },
+        failure: { Error: 'States.Timeout', Cause: 'Task timed out' },
+      },
+      executionName: `${LISTING_ID}_req-pointer-failed`,
+    });
+
+    // Assess
+    expect(out).toMatchObject({ status: 'failed', callbackUrl: failed.callback.url });
+    const result = parse(ListingMediaResult, await json(`${prefix}result.json`));
+    expect(result.summary).toEqual({ total: 3, succeeded: 0, failed: 3 });
+  });
+
+  it('refuses a pointer whose request.json is missing as an invalid request', async () => {
+    const { handler } = await coldStart<typeof ConsolidateModule>(
+      '../../src/handlers/consolidate.ts',
+    );
+
+    const error = await handler({
+      state: {
+        storedRequest: { listingId: LISTING_ID, requestId: 'req-never-stored' },
+        failure: { Error: 'States.Timeout', Cause: 'Task timed out' },
+      },
+      executionName: `${LISTING_ID}_req-never-stored`,
+    }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'InvalidRequestError' });
+    expect(
+      await store.head(`_pipeline/${LISTING_ID}/req-never-stored/result.json`),
+    ).toBeUndefined();
+  });
+
   it('records the request and fails every item when Validate failed', async () => {
     // Prepare
     const { handler } = await coldStart<typeof ConsolidateModule>(
@@ -518,6 +594,7 @@ describe('cold start', () => {
     ['validate', 'MEDIA_BUCKET', 'MEDIA_BUCKET is required'],
     ['consolidate', 'MEDIA_BUCKET', 'MEDIA_BUCKET is required'],
     ['callback', 'WEBHOOK_SECRET_ARN', 'WEBHOOK_SECRET_ARN is required'],
+    ['start', 'MEDIA_BUCKET', 'MEDIA_BUCKET is required'],
     ['start', 'STATE_MACHINE_ARN', 'STATE_MACHINE_ARN is required'],
     ['start', 'DEAD_LETTER_QUEUE_URL', 'DEAD_LETTER_QUEUE_URL is required'],
   ])('fails %s when %s is missing', async (fn, variable, message) => {

@@ -9,6 +9,7 @@ import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { TransientError } from '../../src/domain/errors.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../../src/ports/object-store.ts';
 import { createTestBucket, localS3Client } from '../setup/aws.ts';
+import { startS3ConditionalServer } from '../setup/s3-conditional-server.ts';
 
 const MiB = 1024 * 1024;
 /** S3's smallest allowed part: the multipart test streams a little over two of them. */
@@ -220,6 +221,88 @@ describe.each(Object.keys(subjects))('ObjectStore contract: %s', (name) => {
   });
 });
 
+/**
+ * `putIfAbsent`'s contract. fauxqs ignores `If-None-Match` on PutObject (it overwrites), so the
+ * S3 adapter is held to it on a stand-in that answers as S3 does (`s3-conditional-server.ts`);
+ * the local run's S3 store emulates it on fauxqs (packages/local).
+ */
+const createOnlySubjects: Record<
+  string,
+  () => Promise<{ store: ObjectStore; dispose: () => Promise<void> }>
+> = {
+  'S3ObjectStore (S3 conditional writes)': async () => {
+    const server = await startS3ConditionalServer('media');
+    const client = server.client();
+    return {
+      store: new S3ObjectStore(client, 'media'),
+      dispose: async () => {
+        client.destroy();
+        await server.close();
+      },
+    };
+  },
+  FsObjectStore: async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fs-object-store-'));
+    return { store: new FsObjectStore(root), dispose: () => rm(root, { recursive: true }) };
+  },
+};
+
+describe.each(Object.keys(createOnlySubjects))('ObjectStore.putIfAbsent contract: %s', (name) => {
+  let store: ObjectStore;
+  let dispose: () => Promise<void>;
+
+  beforeAll(async () => {
+    const make = createOnlySubjects[name];
+    if (!make) throw new Error(`no subject ${name}`);
+    ({ store, dispose } = await make());
+  });
+  afterAll(async () => dispose());
+
+  it('creates a missing object, then leaves it byte for byte and answers "exists"', async () => {
+    // Act
+    const first = await store.putIfAbsent('p/request.json', '{"a":1}', {
+      contentType: 'application/json',
+    });
+    const second = await store.putIfAbsent('p/request.json', '{"a":2}', {
+      contentType: 'text/plain',
+    });
+
+    // Assess
+    expect([first, second]).toEqual(['created', 'exists']);
+    expect((await store.getBuffer('p/request.json')).toString()).toBe('{"a":1}');
+    expect(await store.head('p/request.json')).toMatchObject({
+      size: 7,
+      contentType: 'application/json',
+    });
+  });
+
+  it('lets exactly one of many concurrent writers to one key create it, whole', async () => {
+    // Act
+    const bodies = Array.from({ length: 8 }, (_, i) =>
+      JSON.stringify({ writer: i, pad: 'x'.repeat(50_000) }),
+    );
+    const outcomes = await Promise.all(
+      bodies.map((body) =>
+        store.putIfAbsent('race/request.json', body, { contentType: 'application/json' }),
+      ),
+    );
+
+    // Assess
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'exists')).toHaveLength(7);
+    const winner = bodies[outcomes.indexOf('created')];
+    expect((await store.getBuffer('race/request.json')).toString()).toBe(winner);
+  });
+
+  it('does not mistake an object at another key for this one', async () => {
+    await store.put('q/a.json', 'a', { contentType: 'application/json' });
+
+    expect(await store.putIfAbsent('q/b.json', 'b', { contentType: 'application/json' })).toBe(
+      'created',
+    );
+  });
+});
+
 describe('FsObjectStore', () => {
   it.each(['../escape.txt', '/abs.txt', 'a//b.txt', 'a/./b.txt', '.object-meta/x.json', ''])(
     'rejects the key %j, which would leave the bucket tree or hit its bookkeeping',
@@ -277,5 +360,28 @@ describe('S3ObjectStore', () => {
     expect(error).toBeInstanceOf(TransientError);
     expect(error).toMatchObject({ name: 'TransientError' });
     expect((error as Error).message).toMatch(/S3 GetObject of "a\/b.json" failed .*worth retrying/);
+  });
+});
+
+describe('S3ObjectStore.putIfAbsent', () => {
+  it("turns S3's 409 ConditionalRequestConflict (a concurrent conditional write) into a TransientError", async () => {
+    // Prepare
+    const server = await startS3ConditionalServer('media');
+    const client = server.client();
+    server.state.conflicts = 1;
+
+    // Act
+    const error = await new S3ObjectStore(client, 'media')
+      .putIfAbsent('a/request.json', '{}', { contentType: 'application/json' })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toMatch(
+      /^S3 conditional PutObject of "a\/request.json" met a concurrent write \(ConditionalRequestConflict\); worth retrying$/,
+    );
+    expect(server.objects.size).toBe(0);
+    client.destroy();
+    await server.close();
   });
 });

@@ -70,7 +70,7 @@ describe('ThumbnailsRenderer: a file stream', () => {
       const path = join(dir, 'photo.png');
       await writeFile(path, await png(800, 600));
       const stream = createReadStream(path, { highWaterMark: 64 });
-      await new Promise((resolve) => stream.once('readable', resolve));
+      await new Promise<void>((resolve) => stream.once('readable', () => resolve()));
       stream.read(8); // the PNG signature, gone from the stream: what is left is no image
 
       await expect(new ThumbnailsRenderer().render(stream)).rejects.toMatchObject({

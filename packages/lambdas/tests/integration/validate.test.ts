@@ -32,6 +32,8 @@ class ReadLog implements ObjectStore {
     return this.inner.getBuffer(key);
   };
   put: ObjectStore['put'] = (key, body, options) => this.inner.put(key, body, options);
+  putIfAbsent: ObjectStore['putIfAbsent'] = (key, body, options) =>
+    this.inner.putIfAbsent(key, body, options);
   putStream: ObjectStore['putStream'] = (key, body, options) =>
     this.inner.putStream(key, body, options);
   setHeaders: ObjectStore['setHeaders'] = (key, options) => this.inner.setHeaders(key, options);

@@ -3,6 +3,7 @@ import {
   ObjectNotFoundError,
   type ObjectInfo,
   type ObjectStore,
+  type PutIfAbsentOutcome,
   type PutOptions,
 } from '../../src/ports/object-store.ts';
 
@@ -67,6 +68,16 @@ export class MemoryObjectStore implements ObjectStore {
 
   async put(key: string, body: Buffer | string, options: PutOptions): Promise<void> {
     this.objects.set(key, { body: Buffer.from(body), ...options });
+  }
+
+  async putIfAbsent(
+    key: string,
+    body: Buffer | string,
+    options: PutOptions,
+  ): Promise<PutIfAbsentOutcome> {
+    if (this.objects.has(key)) return 'exists';
+    this.objects.set(key, { body: Buffer.from(body), ...options });
+    return 'created';
   }
 
   async putStream(key: string, body: Readable, options: PutOptions): Promise<{ bytes: number }> {

@@ -43,9 +43,14 @@ describe('loadConfig', () => {
     );
   });
 
-  it('reads start with its state machine, its dead-letter queue and logging defaults', () => {
-    const env = { STATE_MACHINE_ARN: ARN, DEAD_LETTER_QUEUE_URL: DLQ };
+  it('reads start with its bucket, state machine, dead-letter queue and logging defaults', () => {
+    const env = {
+      MEDIA_BUCKET: 'toq-listing-medias',
+      STATE_MACHINE_ARN: ARN,
+      DEAD_LETTER_QUEUE_URL: DLQ,
+    };
     expect(loadConfig(StartConfig, env)).toEqual({
+      mediaBucket: 'toq-listing-medias',
       stateMachineArn: ARN,
       deadLetterQueueUrl: DLQ,
       logLevel: 'INFO',
@@ -57,6 +62,9 @@ describe('loadConfig', () => {
     ).toBe(local);
     expect(() => loadConfig(StartConfig, { ...env, STATE_MACHINE_ARN: 'arn:aws:sqs:x' })).toThrow(
       /STATE_MACHINE_ARN must be a state machine ARN/,
+    );
+    expect(() => loadConfig(StartConfig, { ...env, MEDIA_BUCKET: undefined })).toThrow(
+      'Invalid environment: MEDIA_BUCKET is required',
     );
   });
 
@@ -74,7 +82,11 @@ describe('loadConfig', () => {
     ],
   ])('fails start’s cold start when DEAD_LETTER_QUEUE_URL is %s', (_label, value, message) => {
     const error = failure(() =>
-      loadConfig(StartConfig, { STATE_MACHINE_ARN: ARN, DEAD_LETTER_QUEUE_URL: value }),
+      loadConfig(StartConfig, {
+        MEDIA_BUCKET: 'toq-listing-medias',
+        STATE_MACHINE_ARN: ARN,
+        DEAD_LETTER_QUEUE_URL: value,
+      }),
     );
 
     expect(error.message).toBe(`Invalid environment: ${message}`);

@@ -6,20 +6,27 @@ import {
 } from '@toq/contracts';
 import { describe, expect, it } from 'vitest';
 import {
+  ConsolidateInput,
+  consolidate,
   consolidateResult,
   describeCaught,
   type ConsolidationFacts,
   type ItemRecord,
 } from '../../src/domain/consolidate.ts';
+import { requestStateKey, resultStateKey } from '../../src/domain/state-keys.ts';
 import {
   LISTING_ID,
   PHOTO_2_ID,
   PHOTO_ID,
   REQUEST_ID,
   VIDEO_ID,
+  SCOPE,
   sampleRequest,
+  silentLogger,
   thumbnailRendition,
 } from '../setup/fixtures.ts';
+import { FakeClock } from '../setup/fake-clock.ts';
+import { MemoryObjectStore } from '../setup/memory-store.ts';
 
 const request = parse(ProcessingRequest, sampleRequest());
 const completedAt = new Date('2026-11-01T12:00:00Z');
@@ -267,5 +274,80 @@ describe('describeCaught', () => {
     );
     expect(describeCaught({ Error: 'E', Cause: 'plain words' })).toBe('E: plain words');
     expect(describeCaught({ Error: 'E' })).toBe('E');
+  });
+});
+
+describe('consolidate on the failure path (Validate failed)', () => {
+  const failure = { Error: 'States.Timeout', Cause: 'Task timed out' };
+  const pointer = { storedRequest: { listingId: LISTING_ID, requestId: REQUEST_ID } };
+  const deps = (store: MemoryObjectStore) => ({
+    store,
+    clock: new FakeClock(),
+    logger: silentLogger,
+  });
+
+  it('reads the request a pointer points at and fails every item, request.json untouched', async () => {
+    // Prepare
+    const store = new MemoryObjectStore();
+    const recorded = JSON.stringify(request, null, 2);
+    store.seed(requestStateKey(SCOPE), recorded, 'application/json');
+    const input = parse(ConsolidateInput, {
+      state: { ...pointer, failure },
+      executionName: SCOPE.executionName,
+    });
+
+    // Act
+    const out = await consolidate(input, deps(store));
+
+    // Assess
+    expect(out).toEqual({
+      ctx: SCOPE,
+      status: 'failed',
+      resultKey: resultStateKey(SCOPE),
+      callbackUrl: request.callback.url,
+    });
+    expect(store.json(resultStateKey(SCOPE))).toMatchObject({
+      summary: { total: 3, succeeded: 0, failed: 3 },
+      errors: [
+        {
+          code: 'PIPELINE_FAILED',
+          message: 'The pipeline failed at Validate (States.Timeout: Task timed out)',
+        },
+      ],
+    });
+    expect(store.objects.get(requestStateKey(SCOPE))?.body.toString('utf8')).toBe(recorded);
+  });
+
+  it('refuses a pointer to a missing request.json as an invalid request, writing nothing', async () => {
+    const store = new MemoryObjectStore();
+    const input = parse(ConsolidateInput, {
+      state: { ...pointer, failure },
+      executionName: SCOPE.executionName,
+    });
+
+    const error = await consolidate(input, deps(store)).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({
+      name: 'InvalidRequestError',
+      message: expect.stringContaining(
+        `points at the stored request ${requestStateKey(SCOPE)}, and there is none`,
+      ),
+    });
+    expect(store.objects.size).toBe(0);
+  });
+
+  it('records a request given whole when request.json is missing (a direct start)', async () => {
+    const store = new MemoryObjectStore();
+    const input = parse(ConsolidateInput, {
+      state: { ...sampleRequest(), failure },
+      executionName: SCOPE.executionName,
+    });
+
+    const out = await consolidate(input, deps(store));
+
+    expect(out.status).toBe('failed');
+    expect(store.objects.get(requestStateKey(SCOPE))?.body.toString('utf8')).toBe(
+      JSON.stringify(request, null, 2),
+    );
   });
 });

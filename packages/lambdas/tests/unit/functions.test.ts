@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CorrelationKeys, InvocationLogger, Logger } from '../../src/index.ts';
+import {
+  createConsolidateHandler,
+  createValidateHandler,
+  type CorrelationKeys,
+  type InvocationLogger,
+  type Logger,
+} from '../../src/index.ts';
 import { SCOPE, silentLogger } from '../setup/fixtures.ts';
+import { MemoryObjectStore } from '../setup/memory-store.ts';
 
 const FUNCTION_VARIABLES = [
   'MEDIA_BUCKET',
@@ -66,5 +73,35 @@ describe('the package entry (what the local run imports)', () => {
     expect(error).toMatchObject({ name: 'InvalidRequestError' });
     expect((error as Error).message).toMatch(/^Invalid PrepareTranscode payload: mediaId/);
     expect(invocations).toEqual([SCOPE, {}]);
+  });
+});
+
+describe('the correlation keys of an execution input given as a stored request pointer', () => {
+  it('logs a Validate or failure-path Consolidate invocation under the pointer’s ids', async () => {
+    // Prepare
+    const { logger, invocations } = recordingLogger();
+    const deps = { store: new MemoryObjectStore(), logger };
+    const validate = createValidateHandler({ ...deps, limits: { photo: 1, video: 1 } });
+    const consolidate = createConsolidateHandler({
+      ...deps,
+      clock: { now: () => new Date(), sleep: async () => undefined },
+    });
+    const pointer = { storedRequest: { listingId: SCOPE.listingId, requestId: SCOPE.requestId } };
+    const failure = { Error: 'States.Timeout', Cause: 'Task timed out' };
+
+    // Act: no request.json, so both refuse the pointer
+    const errors = [
+      await validate({ request: pointer, executionName: SCOPE.executionName }).catch(
+        (e: unknown) => e,
+      ),
+      await consolidate({
+        state: { ...pointer, failure },
+        executionName: SCOPE.executionName,
+      }).catch((e: unknown) => e),
+    ];
+
+    // Assess
+    expect(invocations).toEqual([SCOPE, SCOPE]);
+    for (const error of errors) expect(error).toMatchObject({ name: 'InvalidRequestError' });
   });
 });

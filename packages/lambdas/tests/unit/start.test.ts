@@ -2,6 +2,7 @@ import { executionName } from '@toq/contracts';
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/domain/errors.ts';
 import { startProcessing } from '../../src/domain/start.ts';
+import { requestStateKey } from '../../src/domain/state-keys.ts';
 import type { DeadLetter, DeadLetterQueue } from '../../src/ports/dead-letter-queue.ts';
 import type {
   ExecutionStarter,
@@ -10,6 +11,7 @@ import type {
 } from '../../src/ports/execution-starter.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { LISTING_ID, REQUEST_ID, sampleRequest, silentLogger } from '../setup/fixtures.ts';
+import { MemoryObjectStore } from '../setup/memory-store.ts';
 
 /** The port's in-memory twin: a state machine that remembers execution names. */
 class InMemoryStarter implements ExecutionStarter {
@@ -50,6 +52,18 @@ class RecordingLogger implements Logger {
   }
 }
 
+/** A bucket that refuses every write, as S3 does when it is down. */
+class UnwritableStore extends MemoryObjectStore {
+  override putIfAbsent(): Promise<never> {
+    return Promise.reject(new TransientError('S3 PutObject failed (ServiceUnavailable)'));
+  }
+}
+
+const STORED_KEY = requestStateKey({ listingId: LISTING_ID, requestId: REQUEST_ID });
+const pointer = (listingId: string, requestId = REQUEST_ID) => ({
+  storedRequest: { listingId, requestId },
+});
+
 const message = (messageId: string, body: unknown) => ({
   messageId,
   body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -58,20 +72,22 @@ const message = (messageId: string, body: unknown) => ({
 function deps() {
   return {
     starter: new InMemoryStarter(),
+    store: new MemoryObjectStore(),
     deadLetterQueue: new RecordingDeadLetterQueue(),
     logger: silentLogger,
   };
 }
 
 describe('startProcessing', () => {
-  it('starts one execution per request, named from listingId and requestId, with the normalised request', async () => {
+  it('stores the normalised request, then starts one execution named from its ids with a pointer to it', async () => {
     // Prepare
-    const { starter, deadLetterQueue } = deps();
+    const { starter, store, deadLetterQueue } = deps();
     const upper = sampleRequest({ listingId: LISTING_ID.toUpperCase() });
 
     // Act
     const response = await startProcessing([message('m1', upper)], {
       starter,
+      store,
       deadLetterQueue,
       logger: silentLogger,
     });
@@ -80,37 +96,139 @@ describe('startProcessing', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     const name = `${LISTING_ID}_${REQUEST_ID}`;
     expect([...starter.executions.keys()]).toEqual([name]);
-    expect(JSON.parse(starter.executions.get(name) ?? '')).toMatchObject({ listingId: LISTING_ID });
+    expect(starter.executions.get(name)).toBe(JSON.stringify(pointer(LISTING_ID)));
+    expect([...store.objects.keys()]).toEqual([STORED_KEY]);
+    expect(store.objects.get(STORED_KEY)?.contentType).toBe('application/json');
+    const stored = store.objects.get(STORED_KEY)?.body.toString('utf8');
+    expect(stored).toBe(JSON.stringify(sampleRequest(), null, 2));
     expect(deadLetterQueue.sent).toEqual([]);
   });
 
   it('starts a request for an integer or a slug listing id, the id kept as given', async () => {
-    const { starter, deadLetterQueue } = deps();
+    const { starter, store, deadLetterQueue } = deps();
 
     const response = await startProcessing(
       [
         message('m1', sampleRequest({ listingId: '12345' })),
         message('m2', sampleRequest({ listingId: 'Maison-rue-1_b' })),
       ],
-      { starter, deadLetterQueue, logger: silentLogger },
+      { starter, store, deadLetterQueue, logger: silentLogger },
     );
 
     expect(response).toEqual({ batchItemFailures: [] });
     const slugName = executionName('Maison-rue-1_b', REQUEST_ID);
     expect([...starter.executions.keys()].sort()).toEqual([`12345_${REQUEST_ID}`, slugName].sort());
-    expect(JSON.parse(starter.executions.get(slugName) ?? '')).toMatchObject({
-      listingId: 'Maison-rue-1_b',
+    expect(JSON.parse(starter.executions.get(slugName) ?? '')).toEqual(pointer('Maison-rue-1_b'));
+    expect(
+      store.json(requestStateKey({ listingId: 'Maison-rue-1_b', requestId: REQUEST_ID })),
+    ).toMatchObject({ listingId: 'Maison-rue-1_b' });
+  });
+
+  it('counts a redelivered message as done: one stored request, the execution already there', async () => {
+    // Prepare
+    const all = { ...deps(), logger: new RecordingLogger() };
+    await startProcessing([message('m1', sampleRequest())], all);
+    const first = all.store.objects.get(STORED_KEY);
+
+    // Act: the same request, its keys in another order
+    const reordered = Object.fromEntries(Object.entries(sampleRequest()).reverse());
+    const again = await startProcessing([message('m1-redelivered', reordered)], all);
+
+    // Assess
+    expect(again).toEqual({ batchItemFailures: [] });
+    expect(all.starter.executions.size).toBe(1);
+    expect([...all.store.objects.keys()]).toEqual([STORED_KEY]);
+    expect(all.store.objects.get(STORED_KEY)).toBe(first);
+    expect(all.logger.lines.at(-1)).toMatchObject({
+      level: 'info',
+      message: 'Execution already exists; done',
+      extra: { messageId: 'm1-redelivered', executionName: `${LISTING_ID}_${REQUEST_ID}` },
     });
   });
 
-  it('counts a redelivered message (execution already there) as done', async () => {
+  it('starts a stored request whose first start failed when its message comes back', async () => {
+    // Prepare
     const all = deps();
+    const name = `${LISTING_ID}_${REQUEST_ID}`;
+    all.starter.failFor.add(name);
+    const failed = await startProcessing([message('m1', sampleRequest())], all);
+    all.starter.failFor.clear();
+
+    // Act
+    const retried = await startProcessing([message('m1', sampleRequest())], all);
+
+    // Assess
+    expect(failed).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(retried).toEqual({ batchItemFailures: [] });
+    expect(all.starter.executions.get(name)).toBe(JSON.stringify(pointer(LISTING_ID)));
+  });
+
+  it('drops, loudly, a different request with the ids of one already recorded: nothing started, the record untouched', async () => {
+    // Prepare
+    const all = { ...deps(), logger: new RecordingLogger() };
     await startProcessing([message('m1', sampleRequest())], all);
+    const recorded = Buffer.from(all.store.objects.get(STORED_KEY)?.body ?? '');
+    const other = sampleRequest({ callback: { url: 'https://other.example/hook' } });
 
-    const again = await startProcessing([message('m1-redelivered', sampleRequest())], all);
+    // Act
+    const response = await startProcessing([message('m2', other)], {
+      ...all,
+      starter: new InMemoryStarter(),
+    });
 
-    expect(again).toEqual({ batchItemFailures: [] });
-    expect(all.starter.executions.size).toBe(1);
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(all.store.objects.get(STORED_KEY)?.body.equals(recorded)).toBe(true);
+    const warning = all.logger.lines.find((l) => l.extra?.['messageId'] === 'm2');
+    expect(warning).toEqual({
+      level: 'warn',
+      message: `Another request with listingId ${LISTING_ID} and requestId ${REQUEST_ID} is already recorded; this message is dropped (send it again with a new requestId to process it)`,
+      extra: expect.objectContaining({
+        listingId: LISTING_ID,
+        requestId: REQUEST_ID,
+        storedRequestKey: STORED_KEY,
+        difference: expect.stringContaining('differs'),
+      }),
+    });
+    expect(all.logger.lines.filter((l) => l.extra?.['messageId'] === 'm2')).toHaveLength(1);
+  });
+
+  it('drops a request whose ids hold a record that is not a request, naming what is wrong', async () => {
+    const all = { ...deps(), logger: new RecordingLogger() };
+    all.store.seed(STORED_KEY, 'not json', 'application/json');
+
+    const response = await startProcessing([message('m1', sampleRequest())], all);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(all.starter.executions.size).toBe(0);
+    expect(all.store.objects.get(STORED_KEY)?.body.toString()).toBe('not json');
+    expect(all.logger.lines[0]).toMatchObject({
+      level: 'warn',
+      extra: { difference: expect.stringMatching(/^Invalid record at .*request\.json": not JSON/) },
+    });
+  });
+
+  it('leaves a message to be retried, starting nothing, when its request cannot be stored', async () => {
+    // Prepare
+    const all = { ...deps(), store: new UnwritableStore(), logger: new RecordingLogger() };
+
+    // Act
+    const response = await startProcessing([message('m1', sampleRequest())], all);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(all.starter.executions.size).toBe(0);
+    expect(all.logger.lines).toEqual([
+      {
+        level: 'error',
+        message: 'Could not store the request; the message will be retried',
+        extra: expect.objectContaining({
+          messageId: 'm1',
+          storedRequestKey: STORED_KEY,
+          error: 'TransientError: S3 PutObject failed (ServiceUnavailable)',
+        }),
+      },
+    ]);
   });
 
   it('sends what can never be a request to the DLQ with its reason, counts it done, and still starts the good ones', async () => {

@@ -55,6 +55,90 @@ describe('validate (validateListing)', () => {
     });
   });
 
+  it('reads the request a pointer points at from request.json, leaving the record as start wrote it', async () => {
+    // Prepare
+    const store = new MemoryObjectStore();
+    const [photo] = photos(1);
+    if (photo === undefined) throw new Error('no photo');
+    store.seed(rawKey({ listingId: LISTING_ID, ...photo }), JPEG, 'image/jpeg');
+    const request = parse(ProcessingRequest, sampleRequest({ media: [photo] }));
+    const recorded = JSON.stringify(request, null, 2);
+    store.seed(requestStateKey(SCOPE), recorded, 'application/json');
+    const pointer = { storedRequest: { listingId: LISTING_ID, requestId: SCOPE.requestId } };
+
+    // Act
+    const input = parse(ValidateInput, { request: pointer, executionName: SCOPE.executionName });
+    const result = await validateListing(input, { store, limits: LIMITS, logger: silentLogger });
+
+    // Assess
+    expect(result).toEqual({
+      ctx: SCOPE,
+      photos: [{ mediaId: photo.mediaId, ext: 'jpg' }],
+      videos: [],
+    });
+    expect(store.objects.get(requestStateKey(SCOPE))?.body.toString('utf8')).toBe(recorded);
+    expect(store.json(validationStateKey(SCOPE))).toMatchObject({ rejected: [] });
+  });
+
+  it.each([
+    [
+      'there is no request.json',
+      () => undefined,
+      `The execution's input points at the stored request ${requestStateKey(SCOPE)}, and there is none`,
+    ],
+    [
+      'request.json is another request',
+      (store: MemoryObjectStore) =>
+        store.seed(
+          requestStateKey(SCOPE),
+          JSON.stringify(sampleRequest({ requestId: 'req-other' })),
+          'application/json',
+        ),
+      `The stored request ${requestStateKey(SCOPE)} is for ${LISTING_ID}/req-other: expected ${LISTING_ID}/${SCOPE.requestId}`,
+    ],
+    [
+      'request.json is not a request',
+      (store: MemoryObjectStore) => store.seed(requestStateKey(SCOPE), '{"schemaVersion":1}'),
+      `The stored request is not a ProcessingRequest: Invalid record at "${requestStateKey(SCOPE)}"`,
+    ],
+  ])(
+    'refuses a pointer when %s, as an invalid request (never retried)',
+    async (_, given, message) => {
+      // Prepare
+      const store = new MemoryObjectStore();
+      given(store);
+      const input = parse(ValidateInput, {
+        request: { storedRequest: { listingId: LISTING_ID, requestId: SCOPE.requestId } },
+        executionName: SCOPE.executionName,
+      });
+
+      // Act
+      const error = await validateListing(input, {
+        store,
+        limits: LIMITS,
+        logger: silentLogger,
+      }).catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toMatchObject({ name: 'InvalidRequestError' });
+      expect((error as Error).message).toContain(message);
+      expect(store.objects.has(validationStateKey(SCOPE))).toBe(false);
+    },
+  );
+
+  it('refuses a malformed pointer while the payload is parsed, naming it', () => {
+    const parsed = ValidateInput.safeParse.bind(ValidateInput);
+
+    expect(() =>
+      parsed({
+        request: { storedRequest: { listingId: '../x', requestId: SCOPE.requestId }, media: [] },
+        executionName: 'x',
+      }),
+    ).toThrow(
+      /^Invalid stored request pointer: storedRequest\.listingId: .*; \(root\): Unrecognized key: "media"$/,
+    );
+  });
+
   it('is given a parsed request: an invalid one is refused while the payload is parsed, named as a ProcessingRequest', () => {
     const parsed = ValidateInput.safeParse.bind(ValidateInput);
 

@@ -79,7 +79,10 @@ export interface ExecutionRecord {
   readonly listingId: string;
   readonly requestId: string;
   readonly callbackUrl: string;
-  /** The request as the `start` function parsed it: the execution's input. */
+  /**
+   * The request as the `start` function parsed it: what the execution works on (its input is a
+   * pointer to the request's `request.json`).
+   */
   readonly input: ProcessingRequest;
   /** The message that started it. */
   messageId?: string;

@@ -4,12 +4,16 @@ import { findPackageJSON } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ListingMediaResult, ProcessingRequest, parse } from '@toq/contracts';
+import { ListingMediaResult } from '@toq/contracts';
 import {
   DeliveryRecord,
   deliveryStateKey,
+  parseExecutionInput,
+  pointerTo,
   readJsonRecordIfPresent,
+  readStoredRequest,
   resultStateKey,
+  storeRequest,
   type ExecutionStarter,
   type ObjectStore,
   type StartExecutionRequest,
@@ -143,18 +147,23 @@ function portInUse(error: unknown, flag: string, port: number): unknown {
  * The `start` function's {@link ExecutionStarter} in `npm run dev`: the local Step Functions
  * behind the execution journal ({@link History}). An execution is journaled before it starts
  * (and before its message is deleted), so a name the journal knows is `already-exists` even
- * after a restart: a redelivered message, or a request sent twice, starts nothing.
+ * after a restart: a redelivered message, or a request sent twice, starts nothing. The journal
+ * keeps the request itself (the dashboard shows its items), read from the record the execution's
+ * input points at.
  */
 class JournaledStarter implements ExecutionStarter {
   constructor(
     private readonly stepFunctions: LocalStepFunctions,
     private readonly history: History,
+    private readonly store: ObjectStore,
     private readonly onStarted: (name: string) => void,
   ) {}
 
   async start(request: StartExecutionRequest): Promise<StartExecutionResult> {
     if (this.history.hasExecution(request.name)) return { status: 'already-exists' };
-    const input = parse(ProcessingRequest, JSON.parse(request.input));
+    const given = parseExecutionInput(JSON.parse(request.input));
+    const input =
+      'pointer' in given ? await readStoredRequest(this.store, given.pointer) : given.request;
     await this.history.executionStarted(request.name, input);
     const started = await this.stepFunctions.start(request);
     this.onStarted(request.name);
@@ -222,7 +231,7 @@ export class DevService {
       }),
       deadLetterQueue: queue.deadLetterQueue,
       starter: (stepFunctions) =>
-        new JournaledStarter(stepFunctions, history, (name) => this.#watch(name)),
+        new JournaledStarter(stepFunctions, history, store, (name) => this.#watch(name)),
       onEvent: (event, execution) => history.stateEvent(execution.name, event),
     });
   }
@@ -464,14 +473,17 @@ export class DevService {
   }
 
   async #resumeUnfinished(): Promise<void> {
-    const { history, out } = this.parts;
+    const { history, store, out } = this.parts;
     const wiring = this.#wiring;
     for (const execution of history.unfinished()) {
       out(`[${clock()}] ↻ resuming execution ${execution.name} (the last stop interrupted it)`);
       await history.executionResumed(execution.name);
+      // Started as `start` starts it: with a pointer to its stored request, stored again if it
+      // is gone (a journal older than the pointers, or a data folder cleaned by hand).
+      await storeRequest(store, execution.input);
       await wiring.stepFunctions.start({
         name: execution.name,
-        input: JSON.stringify(execution.input),
+        input: JSON.stringify(pointerTo(execution.input)),
       });
       this.#watch(execution.name);
     }

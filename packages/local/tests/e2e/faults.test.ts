@@ -62,6 +62,7 @@ function flaky(store: ObjectStore, needle: string, times: number): ObjectStore {
     },
     getBuffer: (key) => store.getBuffer(key),
     put: (key, body, options) => store.put(key, body, options),
+    putIfAbsent: (key, body, options) => store.putIfAbsent(key, body, options),
     putStream: (key, body, options) => store.putStream(key, body, options),
     setHeaders: (key, options) => store.setHeaders(key, options),
     addTags: (key, tags) => store.addTags(key, tags),

@@ -98,6 +98,57 @@ describe('npm start -- --store s3: the S3 adapter and an SQS queue on a local se
     expect(await readFile(report.paths.log, 'utf8')).not.toContain('Raw upload not tagged');
   });
 
+  it('starts the execution with a pointer to the request it stored in the bucket first', async () => {
+    const key = `_pipeline/${report.listingId}/${report.requestId}/request.json`;
+
+    expect(report.execution?.input).toEqual({
+      storedRequest: { listingId: report.listingId, requestId: report.requestId },
+    });
+    expect((await store.getBuffer(key)).toString('utf8')).toBe(
+      JSON.stringify(report.request, null, 2),
+    );
+  });
+
+  it('starts the same request again, but drops another request with its ids, loudly, its record untouched', async () => {
+    // Prepare: a new pipeline on the same bucket (its Step Functions knows no execution yet)
+    const key = `_pipeline/${report.listingId}/${report.requestId}/request.json`;
+    const recorded = await store.getBuffer(key);
+    const pipeline = await LocalPipeline.create({
+      store: { kind: 's3', endpoint: server.address, bucket: BUCKET },
+      timeScale: 0,
+    });
+    try {
+      const other = { ...report.request, callback: { url: 'https://other.example/hooks' } };
+
+      // Act
+      await pipeline.queue.send(JSON.stringify(other));
+      const dropped = await pipeline.drain();
+      await pipeline.queue.send(JSON.stringify(report.request));
+      const again = await pipeline.drain();
+
+      // Assess
+      expect(dropped.batches.map((b) => [b.received, b.failed])).toEqual([[1, 0]]);
+      expect(dropped.executions).toEqual([]);
+      expect(pipeline.log.entries).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          function: 'start',
+          message: expect.stringMatching(
+            /^Another request with listingId .* this message is dropped/,
+          ),
+          storedRequestKey: key,
+        }),
+      );
+      expect((await store.getBuffer(key)).equals(recorded)).toBe(true);
+      expect(again.executions.map((e) => [e.name, e.status])).toEqual([
+        [report.executionName, 'SUCCEEDED'],
+      ]);
+      expect(await pipeline.queue.deadLetters()).toEqual([]);
+    } finally {
+      await pipeline.close();
+    }
+  });
+
   it('sends a message that can never parse to the DLQ at once, not after 5 receives', async () => {
     // Prepare
     const pipeline = await LocalPipeline.create({

@@ -60,14 +60,26 @@ export function processingRequest(photos: number, videos = 0) {
 }
 export type Request = ReturnType<typeof processingRequest>;
 
+/**
+ * The execution's input as the `start` function gives it: a pointer to the request it stored at
+ * `_pipeline/{listingId}/{requestId}/request.json`.
+ */
+export function pointerTo(request: { listingId: string; requestId: string }) {
+  return { storedRequest: { listingId: request.listingId, requestId: request.requestId } };
+}
+
 /** A Task's fake: gets the task's input (after Parameters), returns its result or throws. */
 export type Fake = (input: JsonObject) => Promise<Json> | Json;
 
-/** The pipeline's happy fakes, keyed by Task state name. Tests replace the ones they need. */
-export function happyFakes(): Record<string, Fake> {
+/**
+ * The pipeline's happy fakes, keyed by Task state name. Tests replace the ones they need.
+ * `stored` is the request `start` stored: Validate reads it when its input is a pointer.
+ */
+export function happyFakes(stored: Json): Record<string, Fake> {
   return {
     Validate: ({ request, executionName: name }) => {
-      const req = request as unknown as Request;
+      const given = request as JsonObject;
+      const req = ('storedRequest' in given ? stored : given) as unknown as Request;
       const refs = (type: string) =>
         req.media
           .filter((m) => m.mediaType === type)
@@ -91,9 +103,10 @@ export function happyFakes(): Record<string, Fake> {
     },
     Consolidate: ({ state }) => {
       const s = state as JsonObject;
+      const ids = (s['storedRequest'] ?? s) as JsonObject;
       const ctx = (s['ctx'] ?? {
-        listingId: s['listingId'],
-        requestId: s['requestId'],
+        listingId: ids['listingId'],
+        requestId: ids['requestId'],
         executionName: 'from-request',
       }) as JsonObject;
       const outcomes = [
@@ -127,10 +140,21 @@ const LAMBDA_TASKS = [
 
 /** What one run did: its output or error, every event, and each fake's inputs in call order. */
 export interface PipelineRun {
+  /** The execution's input: the pointer, or the request itself (`startedWith: 'request'`). */
+  readonly input: Json;
   readonly output: Json | undefined;
   readonly error: Error | undefined;
   readonly events: readonly Record<string, unknown>[];
   readonly calls: Readonly<Record<string, JsonObject[]>>;
+}
+
+/** How the execution is started. */
+export interface RunOptions {
+  /**
+   * `'pointer'` (default): as the `start` function starts it, the input a pointer to the stored
+   * request; `'request'`: as a backend calling StartExecution itself may, the input the request.
+   */
+  readonly startedWith?: 'pointer' | 'request';
 }
 
 /**
@@ -141,8 +165,9 @@ export interface PipelineRun {
 export async function runPipeline(
   request: Json,
   overrides: Partial<Record<string, Fake>> = {},
+  options: RunOptions = {},
 ): Promise<PipelineRun> {
-  const fakes = { ...happyFakes(), ...overrides } as Record<string, Fake>;
+  const fakes = { ...happyFakes(request), ...overrides } as Record<string, Fake>;
   const calls: Record<string, JsonObject[]> = {};
   const record = (state: string, input: JsonObject) => (calls[state] ??= []).push(input);
   const handlers: Record<string, (input: LibJson) => Promise<LibJson>> = {};
@@ -182,7 +207,11 @@ export async function runPipeline(
       ? executionName(listingId, requestId)
       : 'invalid-request';
   const retryable = [...LAMBDA_TASKS, 'Transcode'];
-  const input = request as LibJson;
+  const input = (
+    options.startedWith === 'request' || listingId === undefined || requestId === undefined
+      ? request
+      : pointerTo({ listingId, requestId })
+  ) as LibJson;
   const run = new StateMachine(definition).run(input, {
     context: { Execution: { Name: name } },
     overrides: {
@@ -203,7 +232,7 @@ export async function runPipeline(
     error = caught as Error;
   }
   await collecting;
-  return { output, error, events, calls };
+  return { input, output, error, events, calls };
 }
 
 /** The events of one type (and state, when given). */

@@ -39,7 +39,7 @@ describe('functions', () => {
   it.each(FUNCTION_IDS)(
     'listing-media-%s-staging: nodejs24.x, arm64, index.handler, its memory and timeout, X-Ray, the shared role, exactly its environment, encrypted with the key',
     (fn) => {
-      const bucketEnv = fn === 'start' ? {} : { MEDIA_BUCKET: ref(synth.stack.media.bucket) };
+      const bucketEnv = { MEDIA_BUCKET: ref(synth.stack.media.bucket) };
       const secretEnv =
         fn === 'callback' ? { WEBHOOK_SECRET_ARN: ref(synth.stack.webhookSecret) } : {};
       const deadLetterEnv =
