@@ -4,8 +4,10 @@
 //
 // node bench/measure.mjs copy|zip <dir> <file count>   (BENCH_CHUNK: read size, default 64 KiB)
 // node bench/measure.mjs zip-4gib <archive file> <entry bytes>
-// node bench/measure.mjs tree-copy|tree-zip|tree-archiver <dir>   (every file under <dir>)
-// node bench/measure.mjs tree-zip-file <dir> <archive file>
+// node bench/measure.mjs tree-copy|tree-archiver <dir>   (every file under <dir>)
+// node bench/measure.mjs tree-zip <dir> [readAhead] [exact]   (readAhead: createZip's option,
+//   default 0; exact: each file read in one read of its known size, no read to find its end)
+// node bench/measure.mjs tree-zip-file <dir> <archive file> [readAhead]
 import { randomFillSync } from 'node:crypto';
 import { createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -40,11 +42,21 @@ const tree = (dir, withSizes) =>
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-/** createZip's entries for `list`: each file opened when the archive reaches it, size declared. */
-const lazyFileEntries = (list) =>
+/**
+ * createZip's entries for `list`: each file opened when the archive reaches it (or read ahead),
+ * size declared. `exact`: the stream reads the file's known size in one read (up to 1 MiB at a
+ * time) and stops there, instead of 64 KiB reads and one more that finds the end.
+ */
+const lazyFileEntries = (list, exact = false) =>
   list.map(({ name, path, size }) => ({
     path: name,
-    source: async () => createReadStream(path, { highWaterMark: READ_CHUNK }),
+    source: async () =>
+      createReadStream(
+        path,
+        exact && size > 0
+          ? { start: 0, end: size - 1, highWaterMark: Math.min(size, MIB) }
+          : { highWaterMark: READ_CHUNK },
+      ),
     size,
   }));
 
@@ -95,7 +107,7 @@ function bigVideo(bytes, onCrc) {
   });
 }
 
-async function run(mode, target, argument) {
+async function run(mode, target, argument, extra) {
   const count = Number(argument);
   if (mode === 'copy') {
     const list = files(target, count);
@@ -136,8 +148,11 @@ async function run(mode, target, argument) {
   }
   if (mode === 'tree-zip' || mode === 'tree-zip-file') {
     const list = tree(target, true);
-    const destination = mode === 'tree-zip' ? nullSink() : createWriteStream(argument);
-    const summary = await createZip(lazyFileEntries(list), destination);
+    const toFile = mode === 'tree-zip-file';
+    const destination = toFile ? createWriteStream(argument) : nullSink();
+    const options = { readAhead: Number((toFile ? extra : argument) ?? 0) };
+    const entries = lazyFileEntries(list, !toFile && extra === 'exact');
+    const summary = await createZip(entries, destination, options);
     return {
       bytes: list.reduce((sum, f) => sum + f.size, 0),
       entries: summary.entries,
@@ -161,14 +176,14 @@ async function run(mode, target, argument) {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const [mode, target, argument] = process.argv.slice(2);
+  const [mode, target, argument, extra] = process.argv.slice(2);
   let peakHeap = 0;
   const sampler = setInterval(() => {
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 10);
   const startCpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  const result = await run(mode, target, argument);
+  const result = await run(mode, target, argument, extra);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(startCpu);
   clearInterval(sampler);

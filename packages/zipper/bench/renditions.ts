@@ -2,11 +2,15 @@
  * `npm run bench` (or `npx nx run zipper:bench`), first part: a listing's real workload, about
  * 2,000 stored JPEG renditions of 10–300 KB (70.9 MB), zipped side by side in one run by
  * `createZip`, by archiver as published (`store: true`, files added with `archive.file()`) and by
- * Info-ZIP's `zip -0 -r` when a `zip` binary is on the PATH (skipped with a note when it is not);
- * createZip once more under the zip Lambda's `--max-semi-space-size=1`, the others under Node's
- * defaults. A last column reads the same files one after another without zipping them (each read
- * to its end, the bytes thrown away): the floor of any zip that opens one source at a time, as
- * createZip does.
+ * Info-ZIP's `zip -0 -r` when a `zip` binary is on the PATH (skipped with a note when it is not).
+ * createZip runs five ways: one source at a time (its default) and with `readAhead: 16` (the
+ * next 16 sources opened and read while one is written, the zip Lambda's setting), each under
+ * Node's defaults and under the zip Lambda's `--max-semi-space-size=1`; then once more with
+ * read-ahead and the flag, each file read in one read of its known size (a caller's choice:
+ * `end` and `highWaterMark` on its `createReadStream`). The others run under Node's defaults. A
+ * last column reads the same files one after another without zipping them (each read to its
+ * end, the bytes thrown away): the floor of any zip that opens one source at a time, as
+ * createZip does by default.
  *
  * The files are generated in a temporary directory (deterministic pseudo-random bytes with JPEG
  * markers, named `photo/{size}/{uuid}.jpg` as `zipEntryPath` names renditions) and deleted after.
@@ -15,8 +19,8 @@
  * round of each, not one column) and each column's median counts. Each tool starts from the
  * directory: createZip and the copy list it and stat every file (for the entries' sizes),
  * archiver and zip list it themselves. Every output goes to a null sink (`zip` to /dev/null).
- * Then one more createZip run writes the archive to disk: its SHA-256 (the same on every run and
- * every version that writes the same bytes) and a 7-Zip test.
+ * Then createZip writes the archive to disk, once each way: its SHA-256 (the same on every run,
+ * both ways and every version that writes the same bytes) and a 7-Zip test.
  *
  * Environment: BENCH_RENDITIONS_ROUNDS (default 11).
  */
@@ -134,14 +138,27 @@ const median = (values: number[]) => {
 };
 const fixed = (n: number, digits = 0) => (Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
 
-type Column = 'createZip' | 'createZip, Lambda' | 'archiver' | 'zip -0' | 'copy';
+type Column =
+  | 'createZip'
+  | 'createZip, Lambda'
+  | 'read-ahead'
+  | 'read-ahead, Lambda'
+  | 'read-ahead, exact reads'
+  | 'archiver'
+  | 'zip -0'
+  | 'copy';
 
 /** The zip Lambda's V8 flag (its NODE_OPTIONS, see packages/infra and the README). */
 const LAMBDA_FLAGS = ['--max-semi-space-size=1'];
+/** createZip's `readAhead` in the read-ahead columns: the zip Lambda's setting. */
+const READ_AHEAD = '16';
 
 const LABELS: Record<Column, string> = {
   createZip: 'createZip',
   'createZip, Lambda': 'createZip, --max-semi-space-size=1',
+  'read-ahead': `createZip readAhead ${READ_AHEAD}`,
+  'read-ahead, Lambda': `createZip readAhead ${READ_AHEAD}, --max-semi-space-size=1`,
+  'read-ahead, exact reads': `createZip readAhead ${READ_AHEAD}, --max-semi-space-size=1, one read per file`,
   archiver: 'archiver',
   'zip -0': 'zip -0 -r',
   copy: 'copy only',
@@ -156,12 +173,25 @@ try {
   );
   await promisify(execFile)('sync'); // writeback during a round would slow it down at random
   const zipPresent = hasZip();
-  const columns: Column[] = zipPresent
-    ? ['createZip', 'createZip, Lambda', 'archiver', 'zip -0', 'copy']
-    : ['createZip', 'createZip, Lambda', 'archiver', 'copy'];
+  const zipColumns: Column[] = [
+    'createZip',
+    'createZip, Lambda',
+    'read-ahead',
+    'read-ahead, Lambda',
+    'read-ahead, exact reads',
+  ];
+  const columns: Column[] = [
+    ...zipColumns,
+    'archiver',
+    ...(zipPresent ? ['zip -0' as const] : []),
+    'copy',
+  ];
   const run: Record<Column, () => Promise<Measure>> = {
     createZip: () => measure([], 'tree-zip', tree),
     'createZip, Lambda': () => measure(LAMBDA_FLAGS, 'tree-zip', tree),
+    'read-ahead': () => measure([], 'tree-zip', tree, READ_AHEAD),
+    'read-ahead, Lambda': () => measure(LAMBDA_FLAGS, 'tree-zip', tree, READ_AHEAD),
+    'read-ahead, exact reads': () => measure(LAMBDA_FLAGS, 'tree-zip', tree, READ_AHEAD, 'exact'),
     archiver: () => measure([], 'tree-archiver', tree),
     'zip -0': () => infoZip(tree, workload.entries, workload.bytes),
     copy: () => measure([], 'tree-copy', tree),
@@ -169,6 +199,9 @@ try {
   const runs: Record<Column, Measure[]> = {
     createZip: [],
     'createZip, Lambda': [],
+    'read-ahead': [],
+    'read-ahead, Lambda': [],
+    'read-ahead, exact reads': [],
     archiver: [],
     'zip -0': [],
     copy: [],
@@ -222,23 +255,38 @@ try {
     const perRound = runs[a].map((m, i) => m.seconds / (runs[b][i] as Measure).seconds);
     return `${fixed(seconds(a) / seconds(b), 2)} (round by round: median ${fixed(median(perRound), 2)}, ${fixed(Math.min(...perRound), 2)}–${fixed(Math.max(...perRound), 2)})`;
   };
-  console.log(`\ncreateZip time / archiver time: ${ratio('createZip', 'archiver')}   goal <= 1`);
-  if (zipPresent) {
-    console.log(`createZip time / zip -0 time:   ${ratio('createZip', 'zip -0')}   goal <= 2`);
-    console.log(`  with --max-semi-space-size=1: ${ratio('createZip, Lambda', 'zip -0')}`);
+  const width = Math.max(...zipColumns.map((column) => LABELS[column].length));
+  console.log('');
+  for (const column of zipColumns) {
+    console.log(
+      `${LABELS[column].padEnd(width)} / archiver: ${ratio(column, 'archiver')}   goal <= 1`,
+    );
   }
-  console.log(`createZip time / copy time:     ${ratio('createZip', 'copy')}`);
-  if (zipPresent) console.log(`copy time / zip -0 time:        ${ratio('copy', 'zip -0')}`);
+  if (zipPresent) {
+    for (const column of zipColumns) {
+      console.log(
+        `${LABELS[column].padEnd(width)} / zip -0:   ${ratio(column, 'zip -0')}   goal <= 2`,
+      );
+    }
+  }
+  for (const column of zipColumns) {
+    console.log(`${LABELS[column].padEnd(width)} / copy:     ${ratio(column, 'copy')}`);
+  }
+  if (zipPresent)
+    console.log(`${'copy only'.padEnd(width)} / zip -0:   ${ratio('copy', 'zip -0')}`);
 
-  const file = join(dir, 'renditions.zip');
-  const written = await measure([], 'tree-zip-file', tree, file);
-  const sha256 = createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
-  const { files } = await sevenZipTest(file);
-  console.log(
-    `\ncreateZip's archive: ${written.archiveBytes} bytes, SHA-256 ${sha256}; 7-Zip test: ${files} files, no errors`,
-  );
+  console.log('');
+  for (const readAhead of ['0', READ_AHEAD]) {
+    const file = join(dir, `renditions-${readAhead}.zip`);
+    const written = await measure([], 'tree-zip-file', tree, file, readAhead);
+    const sha256 = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
+    const { files } = await sevenZipTest(file);
+    console.log(
+      `createZip's archive, readAhead ${readAhead}: ${written.archiveBytes} bytes, SHA-256 ${sha256}; 7-Zip test: ${files} files, no errors`,
+    );
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -54,7 +54,8 @@ export async function uploadZip(
     queueSize: 2, // memory ≈ partSize × (queueSize + 1)
   });
   const [zipped, uploaded] = await Promise.allSettled([
-    createZip(entries, body),
+    // The next 16 renditions' GETs start while one is zipped (at most 16 MiB of them read ahead).
+    createZip(entries, body, { readAhead: 16 }),
     upload.done().catch((error: unknown) => {
       body.destroy(error as Error);
       throw error;

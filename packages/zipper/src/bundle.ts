@@ -7,6 +7,7 @@ import { ZipperError, messageOf } from './errors';
 import { FirstFailure, ignore } from './failure';
 import { parseOptions, type ZipOptions } from './options';
 import { quotePath } from './names';
+import { queued, readAheadSpan, type QueuedEntry } from './read-ahead';
 import { countedSource, openSource, sizeMismatch } from './sources';
 import { Watchdog } from './watchdog';
 
@@ -68,8 +69,9 @@ const during = (entryPath: string | undefined) =>
  * Streams `entries`, in the order given, into one zip archive written to `destination`, and
  * resolves once the destination has accepted the last byte (its `finish`). Memory stays flat
  * whatever the archive's size: one entry is read at a time, a function source is only called
- * when the archive reaches its entry, and a slow destination slows the sources down
- * (backpressure), never the other way round.
+ * when the archive reaches its entry (with `options.readAhead: n`, the sources of the next `n`
+ * entries are opened and read while one is written, within `options.readAheadBytes` by declared
+ * size), and a slow destination slows the sources down (backpressure), never the other way round.
  *
  * - Paths are checked (relative, forward slashes, no `..`/`.`/empty segment; no control,
  *   bidirectional control or lookalike of `.` `/` `\`; segments of at most 255 bytes; no two
@@ -92,7 +94,8 @@ const during = (entryPath: string | undefined) =>
  * @param destination Where the archive goes (a `PassThrough` feeding an S3 `Upload`, an HTTP
  *   response, a file). It is ended when the archive is complete.
  * @param options `date` (default 1980-01-01T00:00:00Z), `compressionLevel` (default 6), `signal`,
- *   `idleTimeout` (default 30000 ms; 0 or Infinity: none).
+ *   `idleTimeout` (default 30000 ms; 0 or Infinity: none), `readAhead` (default 0: one source
+ *   at a time), `readAheadBytes` (default 16 MiB).
  * @returns The number of entries and the archive's size in bytes.
  * @throws {ZipperError} `INVALID_ARGUMENT`, `INVALID_ENTRY`, `INVALID_PATH`, `DUPLICATE_PATH`,
  *   `SOURCE_FAILED`, `SOURCE_STALLED`, `SIZE_MISMATCH`, `ENTRIES_FAILED`, `ENTRIES_STALLED`,
@@ -108,6 +111,7 @@ const during = (entryPath: string | undefined) =>
  *     { path: 'notes.txt', source: Buffer.from('hello') },
  *   ],
  *   createWriteStream('bundle.zip'),
+ *   { readAhead: 8 }, // the next 8 sources open while one is written
  * );
  * console.log(summary); // { entries: 2, bytes: … }
  */
@@ -123,11 +127,17 @@ export async function createZip(
   const failure = new FirstFailure();
   const archive = new ZipArchive({ zlib: { level: settings.compressionLevel } });
   let currentPath: string | undefined;
-  let openStreams: Readable[] = [];
+  /** The entry being written. */
+  let current: QueuedEntry | undefined;
+  /** Entries taken from the iterable and not written yet, in order (at most `readAhead`). */
+  const waiting: QueuedEntry[] = [];
+  /** Sources (and their counters) opened and not yet written: the current one, those read ahead. */
+  const openStreams = new Set<Readable>();
   let consumed = 0;
+  let exhausted = false;
+  const paths = new EntryPaths();
   /** What the run is waiting for, to tell whose fault a stall is. */
   let waitingFor: 'entries' | 'opener' | 'stream' | 'buffer' | 'finish' = 'entries';
-  let sourceBytes = 0;
 
   // Failures from outside the sequence of steps: the destination, archiver, the abort signal.
   const destinationFailed = (cause: unknown) =>
@@ -181,7 +191,7 @@ export async function createZip(
       const what =
         waitingFor === 'opener'
           ? `its source function to resolve within ${timeout} ms (idleTimeout), but it had not after ${timeout} ms`
-          : `its source to give bytes at least every ${timeout} ms (idleTimeout), but it gave none for ${timeout} ms after ${sourceBytes} bytes`;
+          : `its source to give bytes at least every ${timeout} ms (idleTimeout), but it gave none for ${timeout} ms after ${current?.bytes ?? 0} bytes`;
       return new ZipperError(
         'SOURCE_STALLED',
         `Entry ${quotePath(entryPath ?? '')} stalled: expected ${what}`,
@@ -213,31 +223,75 @@ export async function createZip(
       }),
     );
 
-  const onSourceBytes = (count: number) => {
-    sourceBytes = count;
-    watchdog.progress();
+  /**
+   * Starts opening and reading `item`'s source: when its turn comes, or earlier when read ahead.
+   * A source read ahead that fails fails the run at once, naming its entry; one that resolves
+   * after the run failed is destroyed at once.
+   */
+  const startSource = (item: QueuedEntry): Promise<Readable> => {
+    const { entry } = item;
+    const counted = openSource(entry, item.index).then((stream) => {
+      if (failure.error !== undefined) {
+        stream.destroy();
+        throw failure.error;
+      }
+      const counter = countedSource(entry, stream, failure, (count) => {
+        item.bytes = count;
+        // Only the entry being written makes progress: one read ahead may fill its buffer and wait.
+        if (item === current) watchdog.progress();
+      });
+      item.streams = [stream, counter];
+      openStreams.add(stream).add(counter);
+      return counter;
+    });
+    counted.catch((error: unknown) => failure.fail(error as ZipperError));
+    item.counted = counted;
+    return counted;
   };
 
-  const writeEntry = async (entry: ZipEntry, index: number) => {
+  /** Opens the sources of the waiting entries that fit in the read-ahead window behind `item`. */
+  const readAhead = (item: QueuedEntry) => {
+    const span = readAheadSpan(item.entry, waiting, settings.readAheadBytes);
+    for (const ahead of waiting.slice(0, span)) {
+      if (ahead.counted === undefined && !Buffer.isBuffer(ahead.entry.source)) startSource(ahead);
+    }
+  };
+
+  const writeEntry = async (item: QueuedEntry) => {
+    const { entry } = item;
+    current = item;
     currentPath = entry.path;
     if (Buffer.isBuffer(entry.source)) {
       if (entry.size !== undefined && entry.size !== entry.source.length) {
         throw sizeMismatch(entry.path, entry.size, `${entry.source.length}`);
       }
+      readAhead(item);
       waitingFor = 'buffer';
       await append(entry.source, entry);
     } else {
+      // Its own source first, then those ahead of it: the first to open is the first needed.
+      const opening = item.counted ?? startSource(item);
+      readAhead(item);
       waitingFor = 'opener';
-      const stream = await openSource(entry, index, failure);
+      const counted = await failure.wait(opening);
       watchdog.progress();
-      sourceBytes = 0;
       waitingFor = 'stream';
-      const counted = countedSource(entry, stream, failure, onSourceBytes);
-      openStreams = [stream, counted];
       await append(counted, entry);
-      openStreams = [];
+      for (const stream of item.streams) openStreams.delete(stream);
     }
+    current = undefined;
     currentPath = undefined;
+  };
+
+  /** Takes the next entry from the iterable into `waiting`, checked. */
+  const take = async () => {
+    const next = await nextEntry();
+    if (next.done) {
+      exhausted = true;
+      return;
+    }
+    consumed += 1;
+    waiting.push(queued(checkEntry(next.value, consumed - 1, paths), consumed - 1));
   };
 
   const nextEntry = async (): Promise<IteratorResult<unknown>> => {
@@ -259,6 +313,9 @@ export async function createZip(
   /** Stops everything after a failure: nothing stays open, nothing looks like a finished zip. */
   const tearDown = (error: ZipperError) => {
     for (const stream of openStreams) stream.destroy();
+    for (const { entry } of waiting) {
+      if (isReadable(entry.source)) entry.source.destroy();
+    }
     destination.destroy(error); // its 'error' listener stays, so this error cannot crash
     archive.destroy();
     Promise.resolve()
@@ -271,12 +328,13 @@ export async function createZip(
     }
   };
 
-  const paths = new EntryPaths();
   try {
     if (failure.error !== undefined) throw failure.error;
-    for (let next = await nextEntry(); !next.done; next = await nextEntry()) {
-      consumed += 1;
-      await writeEntry(checkEntry(next.value, consumed - 1, paths), consumed - 1);
+    for (;;) {
+      while (!exhausted && waiting.length <= settings.readAhead) await take();
+      const item = waiting.shift();
+      if (item === undefined) break;
+      await writeEntry(item);
     }
     waitingFor = 'finish';
     archive.finalize().catch(ignore); // its failures arrive through the 'error' event

@@ -5,7 +5,8 @@ export const ignore = (): undefined => undefined;
 
 /**
  * The first failure of a run, and the one wait it interrupts. The archive is written one step
- * after another (open a source, write an entry, take the next one), so a single slot is enough:
+ * after another (open a source, write an entry, take the next one; sources read ahead only report
+ * their failure through `fail`, they never wait), so a single slot is enough:
  * no long-lived promise collects a reaction per entry, and memory stays flat over any number of
  * entries.
  */

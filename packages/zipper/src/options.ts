@@ -16,7 +16,7 @@ export interface ZipOptions {
    */
   readonly compressionLevel?: number;
   /**
-   * Aborts the archive: `createZip` rejects with `ABORTED`, the current source and the
+   * Aborts the archive: `createZip` rejects with `ABORTED`, the open sources and the
    * destination are destroyed.
    */
   readonly signal?: AbortSignal;
@@ -29,6 +29,23 @@ export interface ZipOptions {
    * @default 30000
    */
   readonly idleTimeout?: number;
+  /**
+   * How many entries beyond the one being written may have their sources opened and read
+   * already, so that opening and reading the next sources overlaps the writing (a file open, an
+   * S3 request's first byte). An entry is read ahead only when its declared `size`, those of the
+   * entries before it and that of the entry being written add up to at most `readAheadBytes`:
+   * an entry without a `size`, and any after it, wait for their turn. `0`: one source at a time.
+   * At most `readAhead + 1` sources are open and not yet at their end at once, and up to
+   * `readAhead` entries are taken from the iterable ahead of the one being written.
+   * @default 0
+   */
+  readonly readAhead?: number;
+  /**
+   * The most bytes, by declared `size`, that the entry being written and the entries read ahead
+   * of it may add up to (see `readAhead`): what read-ahead may hold in memory at most.
+   * @default 16777216 (16 MiB)
+   */
+  readonly readAheadBytes?: number;
 }
 
 /** The options with their defaults filled in. */
@@ -38,6 +55,8 @@ export interface Settings {
   readonly signal: AbortSignal | undefined;
   /** Milliseconds; `Infinity` for no limit. */
   readonly idleTimeout: number;
+  readonly readAhead: number;
+  readonly readAheadBytes: number;
 }
 
 /**
@@ -54,6 +73,9 @@ export const DEFAULT_OPTIONS = {
   compressionLevel: 6,
   /** 30 seconds. */
   idleTimeout: 30_000,
+  readAhead: 0,
+  /** 16 MiB. */
+  readAheadBytes: 16 * 1024 * 1024,
 } as const;
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -61,6 +83,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'compressionLevel',
   'signal',
   'idleTimeout',
+  'readAhead',
+  'readAheadBytes',
 ]);
 
 function invalidOption(name: string, expected: string, received: unknown): ZipperError {
@@ -90,7 +114,8 @@ export function parseOptions(options: unknown): Settings {
       `Invalid options: expected only ${[...KNOWN_OPTIONS].join(', ')}, but received ${unknown.map((key) => describeValue(key)).join(', ')}`,
     );
   }
-  const { date, compressionLevel, signal, idleTimeout } = options as ZipOptions;
+  const { date, compressionLevel, signal, idleTimeout, readAhead, readAheadBytes } =
+    options as ZipOptions;
   if (date !== undefined) {
     const time = date instanceof Date ? date.getTime() : Number.NaN;
     if (!(time >= EARLIEST_DATE && time <= LATEST_DATE)) {
@@ -113,11 +138,22 @@ export function parseOptions(options: unknown): Settings {
       idleTimeout,
     );
   }
+  if (readAhead !== undefined && !(Number.isSafeInteger(readAhead) && readAhead >= 0)) {
+    throw invalidOption('readAhead', 'a whole number of entries >= 0', readAhead);
+  }
+  if (
+    readAheadBytes !== undefined &&
+    !(Number.isSafeInteger(readAheadBytes) && readAheadBytes >= 0)
+  ) {
+    throw invalidOption('readAheadBytes', 'a whole number of bytes >= 0', readAheadBytes);
+  }
   const timeout = idleTimeout ?? DEFAULT_OPTIONS.idleTimeout;
   return {
     date: new Date(date?.getTime() ?? DEFAULT_OPTIONS.dateMs),
     compressionLevel: compressionLevel ?? DEFAULT_OPTIONS.compressionLevel,
     signal,
     idleTimeout: timeout === 0 ? Infinity : timeout,
+    readAhead: readAhead ?? DEFAULT_OPTIONS.readAhead,
+    readAheadBytes: readAheadBytes ?? DEFAULT_OPTIONS.readAheadBytes,
   };
 }

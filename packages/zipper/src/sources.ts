@@ -2,7 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import { describeValue } from '@toq/contracts/constants';
 import { isReadable, type ZipEntry } from './entries';
 import { ZipperError, messageOf } from './errors';
-import { ignore, type FirstFailure } from './failure';
+import type { FirstFailure } from './failure';
 
 export function sizeMismatch(entryPath: string, expected: number, received: string): ZipperError {
   return new ZipperError(
@@ -13,28 +13,18 @@ export function sizeMismatch(entryPath: string, expected: number, received: stri
 }
 
 /**
- * Opens an entry's stream: the Readable itself, or what its function resolves to. Should the run
- * fail while the function runs, the stream it resolves to later is destroyed at once.
+ * Opens an entry's stream: the Readable itself, or what its function resolves to.
  *
  * @throws {ZipperError} `SOURCE_FAILED` when the function throws or rejects, `INVALID_ENTRY`
- *   when it resolves to something else than a Readable, or the run's failure.
+ *   when it resolves to something else than a Readable.
  */
-export async function openSource(
-  entry: ZipEntry,
-  index: number,
-  failure: FirstFailure,
-): Promise<Readable> {
+export async function openSource(entry: ZipEntry, index: number): Promise<Readable> {
   const source = entry.source;
   if (typeof source !== 'function') return source as Readable;
-  const opening = Promise.resolve().then(source);
-  opening.then((stream) => {
-    if (failure.error !== undefined && isReadable(stream)) stream.destroy();
-  }, ignore);
   let stream: unknown;
   try {
-    stream = await failure.wait(opening);
+    stream = await source();
   } catch (cause) {
-    if (failure.is(cause)) throw cause;
     throw new ZipperError(
       'SOURCE_FAILED',
       `Entry ${JSON.stringify(entry.path)} could not be opened: ${messageOf(cause)}`,

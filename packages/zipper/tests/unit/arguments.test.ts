@@ -15,7 +15,7 @@ describe('createZip arguments', () => {
   it.each([
     [
       { level: 9 },
-      'Invalid options: expected only date, compressionLevel, signal, idleTimeout, but received "level"',
+      'Invalid options: expected only date, compressionLevel, signal, idleTimeout, readAhead, readAheadBytes, but received "level"',
     ],
     [
       { compressionLevel: 10 },
@@ -40,6 +40,18 @@ describe('createZip arguments', () => {
     [
       { idleTimeout: '30s' },
       'Invalid option idleTimeout: expected a number of milliseconds >= 0 (0 or Infinity for no limit), but received "30s"',
+    ],
+    [
+      { readAhead: -1 },
+      'Invalid option readAhead: expected a whole number of entries >= 0, but received -1',
+    ],
+    [
+      { readAhead: 2.5 },
+      'Invalid option readAhead: expected a whole number of entries >= 0, but received 2.5',
+    ],
+    [
+      { readAheadBytes: Infinity },
+      'Invalid option readAheadBytes: expected a whole number of bytes >= 0, but received Infinity',
     ],
     ['fast', 'Invalid options: expected an object, but received "fast"'],
   ])('rejects the options %j with INVALID_ARGUMENT', async (options, message) => {

@@ -13,7 +13,7 @@ describe('the README', () => {
   it('has runnable examples with the output they print (run by the pack test)', () => {
     const examples = runnableExamples();
 
-    expect(examples.map((e) => e.name)).toEqual(['basic.mts']);
+    expect(examples.map((e) => e.name)).toEqual(['basic.mts', 'read-ahead.mts']);
     expect(examples.every((e) => e.expected.length > 0)).toBe(true);
   });
 
