@@ -197,8 +197,9 @@ describe.each(Object.keys(subjects))('ObjectStore contract: %s', (name) => {
   });
 
   it('lists every object under a prefix in key order, across pages', async () => {
-    // Prepare: 25 keys (3 pages of 10 on S3) in shuffled order, and neighbours outside the prefix.
-    const keys = Array.from({ length: 25 }, (_, i) => `list/p/${String(i).padStart(2, '0')}.txt`);
+    // Prepare: 70 keys (7 pages of 10 on S3, 3 of the folder store's 32) in reverse order, and
+    // neighbours outside the prefix.
+    const keys = Array.from({ length: 70 }, (_, i) => `list/p/${String(i).padStart(2, '0')}.txt`);
     for (const key of [...keys].reverse()) {
       await store.put(key, key, { contentType: 'text/plain' });
     }
@@ -212,6 +213,17 @@ describe.each(Object.keys(subjects))('ObjectStore contract: %s', (name) => {
     // Assess
     expect(listed.map((info) => info.key)).toEqual(keys);
     expect(listed.every((info, i) => info.size === keys[i]?.length)).toBe(true);
+  });
+
+  it('lists by the prefix as a string, not as a folder: a partial name matches its siblings', async () => {
+    await store.put('partial/photo/a.txt', 'x', { contentType: 'text/plain' });
+    await store.put('partial/photos.txt', 'x', { contentType: 'text/plain' });
+    await store.put('partial/video/b.txt', 'x', { contentType: 'text/plain' });
+
+    const listed = [];
+    for await (const info of store.list('partial/photo')) listed.push(info.key);
+
+    expect(listed).toEqual(['partial/photo/a.txt', 'partial/photos.txt']);
   });
 
   it('lists nothing under a prefix with no objects', async () => {
