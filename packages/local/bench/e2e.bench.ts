@@ -17,7 +17,7 @@ const PHOTOS = 50;
 const WIDTH = 6000;
 const HEIGHT = 4000; // 24 MP
 const PHOTO_DIR = join(tmpdir(), `toq-bench-${PHOTOS}x${WIDTH}x${HEIGHT}`);
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 /** What is measured: the library alone, the pipeline on the folder store, on the S3 endpoint. */
 const MODES = ['library', 'fs', 's3'] as const;
