@@ -51,11 +51,12 @@ export interface StartDeps {
  *
  * A record already there of the same request (a redelivered message) goes on to the start, where
  * an execution of that name already there counts as done. A record of ANOTHER request with the same
- * ids is left as it is, nothing is started, and the message counts as done with a warning: the
- * ids name one request, and the first one recorded is the one processed.
+ * ids is left as it is and nothing is started: the ids name one request, the first one recorded.
  *
  * A message that is not JSON, or not a `ProcessingRequest`, will never become one however often
- * it comes back: it is sent to the dead-letter queue at once with its reason and counts as done.
+ * it comes back, and a request that reuses another's ids will never be processed under them: it
+ * is sent to the dead-letter queue at once with its reason (`REQUEST_ID_REUSED` for the latter,
+ * where the DLQ alarm sees it) and counts as done.
  * Only when that send fails, or when storing the request or starting the execution fails, is the
  * message reported as a failed item, for the queue to deliver again (and its redrive to move it
  * to the DLQ after five receives). One message never blocks the rest of the batch. Never throws.
@@ -79,6 +80,12 @@ export async function startProcessing(
 type ParsedMessage =
   | { readonly ok: true; readonly request: ProcessingRequest }
   | { readonly ok: false; readonly reason: DeadLetterReason; readonly issues?: ContractIssue[] };
+
+/**
+ * The dead letter's code for a request whose ids another request, recorded first, already has:
+ * the ids name one request, so this one can never be processed under them.
+ */
+export const REQUEST_ID_REUSED = 'REQUEST_ID_REUSED';
 
 /** How many of the issues a dead letter's reason spells out (the log line has all of them). */
 const ISSUES_IN_REASON = 3;
@@ -157,11 +164,18 @@ async function startOne(message: QueueMessage, deps: StartDeps): Promise<boolean
     return false;
   }
   if (conflict !== undefined) {
-    deps.logger.warn(
-      `Another request with listingId ${request.listingId} and requestId ${request.requestId} is already recorded; this message is dropped (send it again with a new requestId to process it)`,
-      { ...keys, storedRequestKey: storedKey, difference: conflict },
+    const reason = {
+      code: REQUEST_ID_REUSED,
+      message: printable(
+        `Another request with listingId ${request.listingId} and requestId ${request.requestId} is already recorded at ${storedKey} (${conflict}): send this one with a new requestId to process it`,
+      ),
+    };
+    return deadLetter(
+      message,
+      { ok: false, reason },
+      deps,
+      'Message reuses the ids of another request',
     );
-    return true;
   }
   try {
     const started = await deps.starter.start({ name, input: JSON.stringify(pointerTo(request)) });
@@ -202,13 +216,15 @@ async function differenceFromStored(
 }
 
 /**
- * Sends a message that can never be a request to the dead-letter queue; resolves whether it is
- * done with (sent), or must go back to the queue for the redrive (the send failed).
+ * Sends a message that can never be processed (`what` it is, for the log) to the dead-letter
+ * queue; resolves whether it is done with (sent), or must go back to the queue for the redrive
+ * (the send failed).
  */
 async function deadLetter(
   message: QueueMessage,
   parsed: Extract<ParsedMessage, { ok: false }>,
   deps: StartDeps,
+  what = 'Message can never be a ProcessingRequest',
 ): Promise<boolean> {
   const fields = {
     messageId: message.messageId,
@@ -223,13 +239,13 @@ async function deadLetter(
       reason: parsed.reason,
     });
   } catch (error) {
-    deps.logger.error(
-      'Message can never be a ProcessingRequest, and sending it to the DLQ failed; left for the redrive',
-      { ...fields, error: describeError(error) },
-    );
+    deps.logger.error(`${what}, and sending it to the DLQ failed; left for the redrive`, {
+      ...fields,
+      error: describeError(error),
+    });
     return false;
   }
-  deps.logger.error('Message can never be a ProcessingRequest; sent to the DLQ', fields);
+  deps.logger.error(`${what}; sent to the DLQ`, fields);
   return true;
 }
 

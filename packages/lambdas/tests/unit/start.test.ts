@@ -163,37 +163,41 @@ describe('startProcessing', () => {
     expect(all.starter.executions.get(name)).toBe(JSON.stringify(pointer(LISTING_ID)));
   });
 
-  it('drops, loudly, a different request with the ids of one already recorded: nothing started, the record untouched', async () => {
+  it('sends a different request with the ids of one already recorded to the DLQ: nothing started, the record untouched', async () => {
     // Prepare
     const all = { ...deps(), logger: new RecordingLogger() };
     await startProcessing([message('m1', sampleRequest())], all);
     const recorded = Buffer.from(all.store.objects.get(STORED_KEY)?.body ?? '');
     const other = sampleRequest({ callback: { url: 'https://other.example/hook' } });
+    const starter = new InMemoryStarter();
 
     // Act
-    const response = await startProcessing([message('m2', other)], {
-      ...all,
-      starter: new InMemoryStarter(),
-    });
+    const response = await startProcessing([message('m2', other)], { ...all, starter });
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
+    expect(starter.executions.size).toBe(0);
     expect(all.store.objects.get(STORED_KEY)?.body.equals(recorded)).toBe(true);
-    const warning = all.logger.lines.find((l) => l.extra?.['messageId'] === 'm2');
-    expect(warning).toEqual({
-      level: 'warn',
-      message: `Another request with listingId ${LISTING_ID} and requestId ${REQUEST_ID} is already recorded; this message is dropped (send it again with a new requestId to process it)`,
-      extra: expect.objectContaining({
-        listingId: LISTING_ID,
-        requestId: REQUEST_ID,
-        storedRequestKey: STORED_KEY,
-        difference: expect.stringContaining('differs'),
-      }),
-    });
-    expect(all.logger.lines.filter((l) => l.extra?.['messageId'] === 'm2')).toHaveLength(1);
+    expect(all.deadLetterQueue.sent).toEqual([
+      {
+        messageId: 'm2',
+        body: JSON.stringify(other),
+        reason: {
+          code: 'REQUEST_ID_REUSED',
+          message: `Another request with listingId ${LISTING_ID} and requestId ${REQUEST_ID} is already recorded at ${STORED_KEY} (the recorded request differs from this message's): send this one with a new requestId to process it`,
+        },
+      },
+    ]);
+    expect(all.logger.lines.filter((l) => l.extra?.['messageId'] === 'm2')).toEqual([
+      {
+        level: 'error',
+        message: 'Message reuses the ids of another request; sent to the DLQ',
+        extra: expect.objectContaining({ code: 'REQUEST_ID_REUSED' }),
+      },
+    ]);
   });
 
-  it('drops a request whose ids hold a record that is not a request, naming what is wrong', async () => {
+  it('sends a request whose ids hold a record that is not a request to the DLQ, naming what is wrong', async () => {
     const all = { ...deps(), logger: new RecordingLogger() };
     all.store.seed(STORED_KEY, 'not json', 'application/json');
 
@@ -202,9 +206,9 @@ describe('startProcessing', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(all.starter.executions.size).toBe(0);
     expect(all.store.objects.get(STORED_KEY)?.body.toString()).toBe('not json');
-    expect(all.logger.lines[0]).toMatchObject({
-      level: 'warn',
-      extra: { difference: expect.stringMatching(/^Invalid record at .*request\.json": not JSON/) },
+    expect(all.deadLetterQueue.sent[0]?.reason).toMatchObject({
+      code: 'REQUEST_ID_REUSED',
+      message: expect.stringMatching(/\(Invalid record at .*request\.json": not JSON/),
     });
   });
 

@@ -109,7 +109,7 @@ describe('npm start -- --store s3: the S3 adapter and an SQS queue on a local se
     );
   });
 
-  it('starts the same request again, but drops another request with its ids, loudly, its record untouched', async () => {
+  it('starts the same request again, but sends another request with its ids to the DLQ, its record untouched', async () => {
     // Prepare: a new pipeline on the same bucket (its Step Functions knows no execution yet)
     const key = `_pipeline/${report.listingId}/${report.requestId}/request.json`;
     const recorded = await store.getBuffer(key);
@@ -122,28 +122,28 @@ describe('npm start -- --store s3: the S3 adapter and an SQS queue on a local se
 
       // Act
       await pipeline.queue.send(JSON.stringify(other));
-      const dropped = await pipeline.drain();
+      const refused = await pipeline.drain();
       await pipeline.queue.send(JSON.stringify(report.request));
       const again = await pipeline.drain();
 
       // Assess
-      expect(dropped.batches.map((b) => [b.received, b.failed])).toEqual([[1, 0]]);
-      expect(dropped.executions).toEqual([]);
+      expect(refused.batches.map((b) => [b.received, b.failed])).toEqual([[1, 0]]);
+      expect(refused.executions).toEqual([]);
+      expect(await pipeline.queue.deadLetters()).toEqual([JSON.stringify(other)]);
       expect(pipeline.log.entries).toContainEqual(
         expect.objectContaining({
-          level: 'warn',
+          level: 'error',
           function: 'start',
-          message: expect.stringMatching(
-            /^Another request with listingId .* this message is dropped/,
-          ),
-          storedRequestKey: key,
+          message: 'Message reuses the ids of another request; sent to the DLQ',
+          code: 'REQUEST_ID_REUSED',
+          reason: expect.stringContaining(`already recorded at ${key}`),
         }),
       );
       expect((await store.getBuffer(key)).equals(recorded)).toBe(true);
       expect(again.executions.map((e) => [e.name, e.status])).toEqual([
         [report.executionName, 'SUCCEEDED'],
       ]);
-      expect(await pipeline.queue.deadLetters()).toEqual([]);
+      expect(await pipeline.queue.deadLetters()).toEqual([JSON.stringify(other)]);
     } finally {
       await pipeline.close();
     }
@@ -159,6 +159,7 @@ describe('npm start -- --store s3: the S3 adapter and an SQS queue on a local se
       const { files } = await readListingFolder(folder, report.listingId);
       await uploadRawFiles(pipeline.rawStore, report.listingId, files.slice(0, 1));
       const poison = JSON.stringify({ schemaVersion: 1, listingId: report.listingId, media: [] });
+      const earlier = await pipeline.queue.deadLetters(); // the DLQ is the server's, shared
 
       // Act
       await pipeline.queue.send(poison);
@@ -166,7 +167,7 @@ describe('npm start -- --store s3: the S3 adapter and an SQS queue on a local se
 
       // Assess
       expect(batches.map((b) => [b.received, b.failed])).toEqual([[1, 0]]);
-      expect(await pipeline.queue.deadLetters()).toEqual([poison]);
+      expect(await pipeline.queue.deadLetters()).toEqual([...earlier, poison]);
       expect(executions).toEqual([]);
       expect(await pipeline.queue.receive(10)).toEqual([]);
     } finally {
