@@ -39,28 +39,48 @@ async function renderEach(photos: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(ms)}\n`);
 }
 
+/** A cgroup whose CPU can be capped: its folder, and how to set its share of one CPU. */
+interface CpuGroup {
+  readonly dir: string;
+  readonly cap: (share: number) => void;
+}
+
 /** A cgroup this process can cap the CPU of, v2 or v1; undefined when there is none. */
-function cpuCgroup(name: string): { dir: string; cap: (share: number) => void } | undefined {
+function cpuCgroup(name: string): CpuGroup | undefined {
   const v2 = '/sys/fs/cgroup/cgroup.controllers';
   try {
     if (existsSync(v2) && readFileSync(v2, 'utf8').includes('cpu')) {
       const dir = join('/sys/fs/cgroup', name);
       mkdirSync(dir, { recursive: true });
-      return {
+      return usable({
         dir,
         cap: (share) =>
           writeFileSync(join(dir, 'cpu.max'), `${Math.round(share * PERIOD_US)} ${PERIOD_US}`),
-      };
+      });
     }
     const dir = join('/sys/fs/cgroup/cpu', name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
-    return {
+    return usable({
       dir,
       cap: (share) =>
         writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(Math.round(share * PERIOD_US))),
-    };
+    });
   } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The group, once a cap was written to it (a v2 group whose parent does not delegate the `cpu`
+ * controller has no `cpu.max`); removed again and undefined when none can be.
+ */
+function usable(group: CpuGroup): CpuGroup | undefined {
+  try {
+    group.cap(1);
+    return group;
+  } catch {
+    rmdirSync(group.dir);
     return undefined;
   }
 }
