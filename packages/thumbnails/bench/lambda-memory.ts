@@ -24,7 +24,7 @@ const ONE_VCPU_MB = 1769;
 const PRICE_PER_GB_SECOND = 0.0000133334;
 const PRICE_PER_REQUEST = 0.2 / 1e6;
 const ROUNDS = Number(process.env['BENCH_MEMORY_ROUNDS'] ?? 3);
-const PERIOD_US = 100_000;
+const PERIOD_US = 10_000;
 
 /** Child: renders each photo (read beforehand, as from S3) once after a warm-up; prints ms. */
 async function renderEach(photos: string[]): Promise<void> {
