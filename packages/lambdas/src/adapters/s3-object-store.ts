@@ -144,17 +144,25 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  #putCommand(
+    key: string,
+    body: Buffer | string,
+    options: PutOptions,
+    condition: { readonly IfNoneMatch?: string } = {},
+  ): PutObjectCommand {
+    return new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      Body: body,
+      ContentType: options.contentType,
+      CacheControl: options.cacheControl,
+      ...condition,
+    });
+  }
+
   async put(key: string, body: Buffer | string, options: PutOptions): Promise<void> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: body,
-          ContentType: options.contentType,
-          CacheControl: options.cacheControl,
-        }),
-      );
+      await this.client.send(this.#putCommand(key, body, options));
     } catch (error) {
       throw translate(error, key, 'PutObject');
     }
@@ -166,16 +174,7 @@ export class S3ObjectStore implements ObjectStore {
     options: PutOptions,
   ): Promise<PutIfAbsentOutcome> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: body,
-          ContentType: options.contentType,
-          CacheControl: options.cacheControl,
-          IfNoneMatch: '*',
-        }),
-      );
+      await this.client.send(this.#putCommand(key, body, options, { IfNoneMatch: '*' }));
       return 'created';
     } catch (error) {
       const name = (error as SdkErrorShape).name;

@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
-import { TEST_CREDENTIALS } from './aws.ts';
+import { XML, serveS3StandIn } from './s3-stand-in.ts';
 
 /** One object the server holds, with what S3 tells of its archive state. */
 export interface ArchiveServerObject {
@@ -19,7 +16,6 @@ export interface ArchiveServerObject {
 /** One request the server received: `GET key?tagging`, `PUT key?tagging`, `HEAD key`, … */
 export type ArchiveServerCall = string;
 
-const XML = { 'content-type': 'application/xml' };
 const escape = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const unescape = (text: string) =>
@@ -45,90 +41,68 @@ function isArchived(object: ArchiveServerObject): boolean {
 export async function startS3ArchiveServer(bucket: string) {
   const objects = new Map<string, ArchiveServerObject>();
   const calls: ArchiveServerCall[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const key = decodeURIComponent(url.pathname.slice(`/${bucket}/`.length));
-      const tagging = url.searchParams.has('tagging');
-      calls.push(`${req.method} ${key}${tagging ? '?tagging' : ''}`);
-      const object = objects.get(key);
-      if (object === undefined) {
-        res.writeHead(404, XML);
-        res.end(req.method === 'HEAD' ? undefined : '<Error><Code>NoSuchKey</Code></Error>');
-        return;
-      }
-      if (tagging && req.method === 'GET') {
-        const tags = object.tags
-          .map(([k, v]) => `<Tag><Key>${escape(k)}</Key><Value>${escape(v)}</Value></Tag>`)
-          .join('');
-        res.writeHead(200, XML);
-        res.end(
-          `<?xml version="1.0" encoding="UTF-8"?><Tagging><TagSet>${tags}</TagSet></Tagging>`,
-        );
-        return;
-      }
-      if (tagging && req.method === 'PUT') {
-        const xml = Buffer.concat(chunks).toString('utf8');
-        object.tags = [...xml.matchAll(/<Tag><Key>(.*?)<\/Key><Value>(.*?)<\/Value><\/Tag>/g)].map(
-          (m) => [unescape(m[1] ?? ''), unescape(m[2] ?? '')],
-        );
-        res.writeHead(200);
-        res.end();
-        return;
-      }
-      const etag = `"${createHash('md5').update(object.body).digest('hex')}"`;
-      if (req.method === 'HEAD') {
-        res.writeHead(200, {
-          'content-length': object.body.length,
-          'content-type': 'application/octet-stream',
-          etag,
-          ...(object.storageClass ? { 'x-amz-storage-class': object.storageClass } : {}),
-          ...(object.archiveStatus ? { 'x-amz-archive-status': object.archiveStatus } : {}),
-          ...(object.restore ? { 'x-amz-restore': object.restore } : {}),
-        });
-        res.end();
-        return;
-      }
-      if (req.method === 'GET' && isArchived(object)) {
-        res.writeHead(403, XML);
-        res.end(
-          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object's storage class</Message><StorageClass>${object.storageClass ?? 'INTELLIGENT_TIERING'}</StorageClass></Error>`,
-        );
-        return;
-      }
-      if (req.method === 'GET') {
-        const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
-        const body = range
-          ? object.body.subarray(Number(range[1]), Number(range[2]) + 1)
-          : object.body;
-        res.writeHead(range ? 206 : 200, {
-          'content-length': body.length,
-          'content-type': 'application/octet-stream',
-          etag,
-        });
-        res.end(body);
-        return;
-      }
-      res.writeHead(501, XML);
-      res.end('<Error><Code>NotImplemented</Code></Error>');
-    });
+  const standIn = await serveS3StandIn(bucket, (req, res) => {
+    const { url, key } = req;
+    const tagging = url.searchParams.has('tagging');
+    calls.push(`${req.method} ${key}${tagging ? '?tagging' : ''}`);
+    const object = objects.get(key);
+    if (object === undefined) {
+      res.writeHead(404, XML);
+      res.end(req.method === 'HEAD' ? undefined : '<Error><Code>NoSuchKey</Code></Error>');
+      return;
+    }
+    if (tagging && req.method === 'GET') {
+      const tags = object.tags
+        .map(([k, v]) => `<Tag><Key>${escape(k)}</Key><Value>${escape(v)}</Value></Tag>`)
+        .join('');
+      res.writeHead(200, XML);
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Tagging><TagSet>${tags}</TagSet></Tagging>`);
+      return;
+    }
+    if (tagging && req.method === 'PUT') {
+      const xml = req.body.toString('utf8');
+      object.tags = [...xml.matchAll(/<Tag><Key>(.*?)<\/Key><Value>(.*?)<\/Value><\/Tag>/g)].map(
+        (m) => [unescape(m[1] ?? ''), unescape(m[2] ?? '')],
+      );
+      res.writeHead(200);
+      res.end();
+      return;
+    }
+    const etag = `"${createHash('md5').update(object.body).digest('hex')}"`;
+    if (req.method === 'HEAD') {
+      res.writeHead(200, {
+        'content-length': object.body.length,
+        'content-type': 'application/octet-stream',
+        etag,
+        ...(object.storageClass ? { 'x-amz-storage-class': object.storageClass } : {}),
+        ...(object.archiveStatus ? { 'x-amz-archive-status': object.archiveStatus } : {}),
+        ...(object.restore ? { 'x-amz-restore': object.restore } : {}),
+      });
+      res.end();
+      return;
+    }
+    if (req.method === 'GET' && isArchived(object)) {
+      res.writeHead(403, XML);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object's storage class</Message><StorageClass>${object.storageClass ?? 'INTELLIGENT_TIERING'}</StorageClass></Error>`,
+      );
+      return;
+    }
+    if (req.method === 'GET') {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      const body = range
+        ? object.body.subarray(Number(range[1]), Number(range[2]) + 1)
+        : object.body;
+      res.writeHead(range ? 206 : 200, {
+        'content-length': body.length,
+        'content-type': 'application/octet-stream',
+        etag,
+      });
+      res.end(body);
+      return;
+    }
+    res.writeHead(501, XML);
+    res.end('<Error><Code>NotImplemented</Code></Error>');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    objects,
-    calls,
-    /** A path-style client on the server, one attempt per call. */
-    client: () =>
-      new S3Client({
-        region: 'us-east-1',
-        endpoint,
-        forcePathStyle: true,
-        credentials: TEST_CREDENTIALS,
-        maxAttempts: 1,
-      }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { objects, calls, ...standIn };
 }

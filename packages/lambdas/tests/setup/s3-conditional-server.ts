@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
-import { TEST_CREDENTIALS } from './aws.ts';
-
-const XML = { 'content-type': 'application/xml' };
+import { XML, serveS3StandIn } from './s3-stand-in.ts';
 
 function s3Error(status: number, code: string, message: string) {
   return {
@@ -24,12 +19,10 @@ function s3Error(status: number, code: string, message: string) {
 export async function startS3ConditionalServer(bucket: string) {
   const objects = new Map<string, { body: Buffer; contentType: string }>();
   const state = { conflicts: 0 };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const key = decodeURIComponent(url.pathname.slice(`/${bucket}/`.length));
+  const standIn = await serveS3StandIn(
+    bucket,
+    (req, res) => {
+      const { key } = req;
       const object = objects.get(key);
       const answer = (status: number, body?: string) => {
         res.writeHead(status, XML);
@@ -55,7 +48,7 @@ export async function startS3ConditionalServer(bucket: string) {
           answer(error.status, error.body);
           return;
         }
-        const body = Buffer.concat(chunks);
+        const body = req.body;
         objects.set(key, {
           body,
           contentType: req.headers['content-type'] ?? 'application/octet-stream',
@@ -78,26 +71,10 @@ export async function startS3ConditionalServer(bucket: string) {
         etag: `"${createHash('md5').update(object.body).digest('hex')}"`,
       });
       res.end(req.method === 'HEAD' ? undefined : object.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    objects,
-    state,
-    /**
-     * A path-style client on the server, one attempt per call. Checksums only where required:
-     * the server keeps bodies as sent, and takes no `aws-chunked` framing.
-     */
-    client: () =>
-      new S3Client({
-        region: 'us-east-1',
-        endpoint,
-        forcePathStyle: true,
-        credentials: TEST_CREDENTIALS,
-        maxAttempts: 1,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-      }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+    },
+    // Checksums only where required: the server keeps bodies as sent, and takes no
+    // `aws-chunked` framing.
+    { requestChecksumCalculation: 'WHEN_REQUIRED' },
+  );
+  return { objects, state, ...standIn };
 }
