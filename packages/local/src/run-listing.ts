@@ -151,9 +151,9 @@ export async function runListing(options: RunListingOptions): Promise<LocalRunRe
     const rawKeys = await uploadRawFiles(pipeline.rawStore, listingId, files);
     step(`Uploaded ${rawKeys.length} raw objects to ${pipeline.bucket}`);
     // A --request-id run before finds its request recorded, and this run's differs at least in
-    // its callback URL (a receiver on a new port): `start` would drop it as another request with
-    // the same ids. Each run has its own Step Functions, so a run of a request id processes the
-    // listing again: recorded anew, the request is this run's.
+    // its callback URL (a receiver on a new port): `start` would send it to the DLQ as another
+    // request with the same ids. Each run has its own Step Functions, so a run of a request id
+    // processes the listing again: recorded anew, the request is this run's.
     if ((await pipeline.rawStore.head(requestStateKey(request))) !== undefined) {
       await recordRequest(pipeline.rawStore, request);
     }
